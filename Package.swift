@@ -1,0 +1,79 @@
+// swift-tools-version: 6.0
+// tmcloud: a Cloud API driver for the Traffic Manager autoscaler, its emulated clouds
+// and its simulator.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "tmcloud",
+    products: [
+        .executable(name: "tmcloud", targets: ["tmcloud"]),
+        .executable(name: "tmcloud-sim", targets: ["tmcloud-sim"]),
+    ],
+    targets: [
+        // MARK: - C libraries of the system (headers only; see each shim.h)
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+
+        // MARK: - The driver
+        // JSON values, parser and writer: no Foundation, so the driver starts fast.
+        .target(name: "TMCloudJSON", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
+        // HTTP over libcurl, XML over libxml2, the retry policy: the only code that
+        // touches the C libraries.
+        .target(
+            name: "TMCloudTransport", dependencies: ["CCurl", "CLibXML2", "TMCloudJSON"],
+            swiftSettings: strict),
+        // The driver protocol (argv, credentials, config, envelope, errors), the
+        // provider protocol and the three providers.
+        .target(
+            name: "TMCloudKit", dependencies: ["TMCloudTransport", "TMCloudJSON"],
+            swiftSettings: strict),
+        .executableTarget(name: "tmcloud", dependencies: ["TMCloudKit"], swiftSettings: strict),
+
+        // MARK: - Emulated clouds and the simulator
+        // Runs a child process with pipes, a deadline and a clean signal mask.
+        .target(name: "ProcessRunner", swiftSettings: strict),
+        .target(
+            name: "CloudEmulators", dependencies: ["TMCloudJSON", "TMCloudTransport"],
+            swiftSettings: strict),
+        .target(
+            name: "TMCloudSimulator",
+            dependencies: ["CloudEmulators", "ProcessRunner", "TMCloudJSON"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "tmcloud-sim", dependencies: ["TMCloudSimulator", "CloudEmulators"],
+            swiftSettings: strict),
+
+        // MARK: - Tests
+        .target(
+            name: "TMCloudTestSupport", dependencies: ["ProcessRunner", "CloudEmulators", "TMCloudJSON"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "TMCloudKitTests",
+            dependencies: ["TMCloudKit", "TMCloudTransport", "TMCloudJSON", "TMCloudTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CloudEmulatorsTests",
+            dependencies: ["CloudEmulators", "TMCloudJSON", "TMCloudTransport", "TMCloudTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ProviderTests",
+            dependencies: ["TMCloudKit", "CloudEmulators", "TMCloudJSON", "TMCloudTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DriverProcessTests",
+            dependencies: ["tmcloud", "TMCloudTestSupport", "TMCloudJSON"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: ["TMCloudSimulator", "CloudEmulators", "tmcloud", "TMCloudTestSupport"],
+            swiftSettings: strict),
+    ]
+)
