@@ -1,0 +1,261 @@
+import CCurl
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// TLS trust for a transport.
+public struct TLSOptions: Sendable, Equatable {
+    /// A PEM bundle to trust instead of the system store.
+    public var caFile: String?
+    /// Skip certificate and host name verification. Never the default.
+    public var insecure: Bool
+
+    public init(caFile: String? = nil, insecure: Bool = false) {
+        self.caFile = caFile
+        self.insecure = insecure
+    }
+}
+
+/// HTTP over libcurl: one easy handle reused for every request of a run, so that a
+/// second request to the same host reuses the connection and TLS session.
+///
+/// libcurl rather than FoundationNetworking: URLSession costs several milliseconds of
+/// startup on every poll and has no way to name a CA file on Linux.
+public final class CurlTransport: HTTPTransport {
+    /// Replies larger than this are refused; the largest real one (a 200-droplet page)
+    /// is about 1 MB.
+    public static let defaultMaximumBodySize = 32 << 20
+
+    /// The system's hashed certificate directory. OpenSSL loads only the issuer it
+    /// needs from it, where the 140-certificate bundle costs ~30 ms on every run.
+    static let systemCertificateDirectory = "/etc/ssl/certs"
+
+    private static let globalInit: CURLcode = tmc_curl_global_init()
+
+    private let handle: UnsafeMutableRawPointer
+    private let tls: TLSOptions
+    private let maximumBodySize: Int
+    private let userAgent: String
+    private let useHashedDirectory: Bool
+
+    /// Creates a transport.
+    ///
+    /// - Throws: `TransportError` (permanent) when libcurl cannot start or the CA file
+    ///   cannot be read.
+    public init(
+        tls: TLSOptions = TLSOptions(), userAgent: String = "tmcloud",
+        maximumBodySize: Int = CurlTransport.defaultMaximumBodySize
+    ) throws(TransportError) {
+        guard CurlTransport.globalInit == CURLE_OK, let h = curl_easy_init() else {
+            throw TransportError(kind: .permanent, message: "libcurl could not be initialised")
+        }
+        if let caFile = tls.caFile, access(caFile, R_OK) != 0 {
+            curl_easy_cleanup(h)
+            throw TransportError(kind: .permanent, message: "caFile \(caFile) cannot be read")
+        }
+        self.handle = h
+        self.tls = tls
+        self.userAgent = userAgent
+        self.maximumBodySize = maximumBodySize
+        self.useHashedDirectory =
+            tls.caFile == nil && access(CurlTransport.systemCertificateDirectory + "/ca-certificates.crt", F_OK) == 0
+            && CurlTransport.hasHashedLinks(CurlTransport.systemCertificateDirectory)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+    }
+
+    public func send(_ request: HTTPRequest, timeout: Double) throws(TransportError) -> HTTPResponse {
+        curl_easy_reset(handle)
+        let sink = ResponseSink(limit: maximumBodySize)
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(headerList) }
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+        try configure(request, timeout: timeout)
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
+        // No "Expect: 100-continue" round trip before a body.
+        headerList = curl_slist_append(headerList, "Expect:")
+        try check(tmc_curl_set_slist(handle, CURLOPT_HTTPHEADER, headerList), "headers")
+
+        let start = ProcessClock.seconds()
+        let body = request.body ?? []
+        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+            body.withUnsafeBufferPointer { bodyPointer in
+                let unmanaged = Unmanaged.passRetained(sink)
+                defer { unmanaged.release() }
+                let opaque = unmanaged.toOpaque()
+                _ = tmc_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
+                _ = tmc_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
+                _ = tmc_curl_set_pointer(handle, CURLOPT_WRITEDATA, opaque)
+                _ = tmc_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
+                _ = tmc_curl_set_pointer(handle, CURLOPT_HEADERDATA, opaque)
+                if request.method != .get {
+                    _ = tmc_curl_set_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyPointer.count))
+                    let base = bodyPointer.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) }
+                    _ = tmc_curl_set_pointer(handle, CURLOPT_POSTFIELDS, base ?? emptyBody)
+                }
+                return curl_easy_perform(handle)
+            }
+        }
+        let duration = ProcessClock.seconds() - start
+
+        guard code == CURLE_OK else {
+            throw transportError(code, detail: String(
+                    decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                sink: sink)
+        }
+        var status = 0
+        _ = tmc_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body, duration: duration)
+    }
+
+    // MARK: - Options
+
+    private func configure(_ request: HTTPRequest, timeout: Double) throws(TransportError) {
+        try check(tmc_curl_set_string(handle, CURLOPT_URL, request.url), "URL")
+        // Only HTTP(S), also after a redirect (which is not followed anyway).
+        try check(tmc_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "protocols")
+        try check(tmc_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0), "redirects")
+        _ = tmc_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = tmc_curl_set_string(handle, CURLOPT_USERAGENT, userAgent)
+        _ = tmc_curl_set_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        let timeoutMs = max(1, Int(timeout * 1000))
+        _ = tmc_curl_set_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs)
+        _ = tmc_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 10_000))
+
+        switch request.method {
+        case .get: _ = tmc_curl_set_long(handle, CURLOPT_HTTPGET, 1)
+        case .post: _ = tmc_curl_set_long(handle, CURLOPT_POST, 1)
+        case .put, .delete:
+            _ = tmc_curl_set_long(handle, CURLOPT_POST, 1)
+            _ = tmc_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+        }
+
+        // Security options are checked: an old libcurl answers CURLE_UNKNOWN_OPTION.
+        if tls.insecure {
+            try check(tmc_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0), "TLS verification")
+            try check(tmc_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0), "TLS verification")
+        } else {
+            try check(tmc_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 1), "TLS verification")
+            try check(tmc_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 2), "TLS verification")
+            if let caFile = tls.caFile {
+                try check(tmc_curl_set_string(handle, CURLOPT_CAINFO, caFile), "caFile")
+                _ = tmc_curl_set_pointer(handle, CURLOPT_CAPATH, nil)
+            } else if useHashedDirectory {
+                try check(tmc_curl_set_string(handle, CURLOPT_CAPATH, CurlTransport.systemCertificateDirectory), "CA path")
+                _ = tmc_curl_set_pointer(handle, CURLOPT_CAINFO, nil)
+            }
+        }
+    }
+
+    private func check(_ code: CURLcode, _ what: String) throws(TransportError) {
+        guard code == CURLE_OK else {
+            throw TransportError(
+                kind: .permanent,
+                message: "libcurl refused the \(what) setting: \(String(cString: curl_easy_strerror(code)))",
+                code: Int(code.rawValue))
+        }
+    }
+
+    private func transportError(_ code: CURLcode, detail: String, sink: ResponseSink) -> TransportError {
+        let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        var sentBytes = 0
+        _ = tmc_curl_get_long(handle, CURLINFO_REQUEST_SIZE, &sentBytes)
+        let kind: TransportError.Kind
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT, CURLE_SSL_CONNECT_ERROR:
+            kind = .notSent
+        case CURLE_OPERATION_TIMEDOUT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
+            CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            kind = sentBytes == 0 ? .notSent : .maybeSent
+        case CURLE_WRITE_ERROR where sink.overflowed:
+            return TransportError(
+                kind: .permanent, message: "reply larger than \(maximumBodySize >> 20) MB refused",
+                code: Int(code.rawValue))
+        default:
+            kind = .permanent
+        }
+        return TransportError(kind: kind, message: text, code: Int(code.rawValue))
+    }
+
+    /// Whether the directory holds OpenSSL's hash links (`xxxxxxxx.0`).
+    private static func hasHashedLinks(_ directory: String) -> Bool {
+        guard let dir = opendir(directory) else { return false }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.count == 10, name.hasSuffix(".0") { return true }
+        }
+        return false
+    }
+}
+
+/// A zero-length body that libcurl can point at.
+nonisolated(unsafe) private let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+/// Collects one reply's headers and body; used on the calling thread only.
+private final class ResponseSink {
+    var headers: [String: String] = [:]
+    var body: [UInt8] = []
+    var overflowed = false
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+}
+
+private let curlWriteBody: tmc_curl_data_cb = { pointer, size, count, userdata in
+    guard let pointer, let userdata else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    if sink.body.count + length > sink.limit {
+        sink.overflowed = true
+        return 0
+    }
+    pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+private let curlWriteHeader: tmc_curl_data_cb = { pointer, size, count, userdata in
+    guard let pointer, let userdata else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }
+    if line.hasPrefix("HTTP/") {
+        // A new status line (after a 100 Continue, say): earlier headers were not the reply's.
+        sink.headers.removeAll()
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingSpaces()
+        sink.headers[name] = value
+    }
+    return length
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        var s = self[...]
+        while let f = s.first, f == " " || f == "\t" || f == "\r" || f == "\n" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+/// Monotonic time for durations and deadlines.
+public enum ProcessClock {
+    public static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
