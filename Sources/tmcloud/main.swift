@@ -1,1 +1,44 @@
-print("tmcloud")
+import TMCloudKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The Traffic Manager runs this as a fresh process for every poll and change.
+// A closed pipe must become an error line, not a silent death.
+signal(SIGPIPE, SIG_IGN)
+
+/// Writes all of `text` to `fd`, retrying short writes; false when it could not.
+func writeAll(_ text: String, to fd: Int32) -> Bool {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        offset += n
+    }
+    return true
+}
+
+var environment: [String: String] = [:]
+var entry = environ
+while let pointer = entry.pointee {
+    let pair = String(cString: pointer)
+    if let eq = pair.firstIndex(of: "=") {
+        environment[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+    }
+    entry += 1
+}
+
+let outcome = Driver.run(arguments: Array(CommandLine.arguments.dropFirst()), environment: environment) { line in
+    _ = writeAll(line + "\n", to: 2)
+}
+// stdout is written in one piece, only once the action has succeeded.
+if !outcome.stdout.isEmpty && !writeAll(outcome.stdout, to: 1) {
+    _ = writeAll("tmcloud: cannot write the reply to stdout: \(String(cString: strerror(errno)))\n", to: 2)
+    exit(1)
+}
+exit(outcome.exitStatus)

@@ -1,0 +1,195 @@
+import TMCloudJSON
+import TMCloudTransport
+
+/// What a cloud says about one of the pool's nodes, already mapped to the contract.
+public struct CloudNode: Sendable, Equatable {
+    /// Why a node is `destroyed` while it still exists, which decides what the driver
+    /// does with it next.
+    public enum Condition: Sendable, Equatable {
+        /// Nothing special: pending, active, or on its way out.
+        case normal
+        /// Powered off by `destroy false`: `createnode` may power it on again.
+        case stopped
+        /// A build or operation failed: the driver deletes it on the next change.
+        case failed(String)
+    }
+
+    public var record: NodeRecord
+    public var condition: Condition
+
+    public init(_ record: NodeRecord, condition: Condition = .normal) {
+        self.record = record
+        self.condition = condition
+    }
+
+    public var id: String { record.uniqID }
+    public var name: String { record.name }
+
+    public var isFailed: Bool {
+        if case .failed = condition { return true }
+        return false
+    }
+}
+
+/// What `createnode` asks for.
+public struct CreateRequest: Sendable, Equatable {
+    public var name: String
+    public var imageID: String
+    /// Empty when the Traffic Manager gave none (OpSource does not need one).
+    public var sizeID: String
+
+    public init(name: String, imageID: String, sizeID: String) {
+        self.name = name
+        self.imageID = imageID
+        self.sizeID = sizeID
+    }
+}
+
+/// What `destroyNode` found.
+public enum DestroyOutcome: Sendable, Equatable {
+    /// The cloud accepted the deletion (or power-off).
+    case started
+    /// The node was already gone.
+    case alreadyGone
+}
+
+/// One line of the `check` report.
+public struct CheckResult: Sendable, Equatable {
+    public var passed: Bool
+    public var text: String
+
+    public init(_ passed: Bool, _ text: String) {
+        self.passed = passed
+        self.text = text
+    }
+}
+
+/// One cloud, as the driver's actions need it.
+///
+/// Each requirement's comment ends "Required." or "Optional.": optional ones have a
+/// default that throws `notImplemented`. What the contract promises across clouds
+/// (idempotent create, name filters, cleanup of failed nodes, power-off reuse) lives
+/// once, in `Driver`, not here.
+public protocol CloudProvider: AnyObject {
+    /// Every node of this configuration (its tag, VLAN or metadata scope), in one list
+    /// request plus pagination and no per-node requests. Required.
+    func listNodes() throws(DriverError) -> [CloudNode]
+
+    /// One node by the cloud's id; nil when the cloud no longer has it. Required.
+    func node(id: String) throws(DriverError) -> CloudNode?
+
+    /// The nodes of this configuration called `name`. Optional: the default filters
+    /// `listNodes()`.
+    func nodes(named name: String) throws(DriverError) -> [CloudNode]
+
+    /// Asks the cloud for a new node and returns it as the cloud first reports it
+    /// (usually `pending`). A create must never be blindly resent: when the request may
+    /// have reached the cloud, throw with `mayHaveCreated` and the driver looks the name
+    /// up first. Required.
+    func createNode(_ request: CreateRequest) throws(DriverError) -> CloudNode
+
+    /// Deletes a node (and whatever the driver made for it, such as a floating IP).
+    /// A node that is already gone is not an error. Required.
+    func destroyNode(id: String) throws(DriverError) -> DestroyOutcome
+
+    /// Powers a node off instead of deleting it (`destroy false`). Optional.
+    func powerOff(id: String) throws(DriverError) -> DestroyOutcome
+
+    /// Powers a stopped node of the pool on again under a new name. Optional.
+    func reuse(_ node: CloudNode, as name: String) throws(DriverError) -> CloudNode
+
+    /// Checks credentials, endpoints, image, size and network; one line each.
+    /// Required.
+    func check() -> [CheckResult]
+}
+
+extension CloudProvider {
+    public func nodes(named name: String) throws(DriverError) -> [CloudNode] {
+        try listNodes().filter { $0.name == name }
+    }
+
+    public func powerOff(id: String) throws(DriverError) -> DestroyOutcome {
+        throw .notImplemented("powering a node off (destroy false)")
+    }
+
+    public func reuse(_ node: CloudNode, as name: String) throws(DriverError) -> CloudNode {
+        throw .notImplemented("powering a stopped node on (destroy false)")
+    }
+}
+
+/// What a provider is given to work with for one run.
+public final class ProviderContext {
+    public let config: DriverConfig
+    /// cred2: the password, token or application credential secret.
+    public let secret: String
+    public let credentials: Credentials
+    public let home: ZeusHome
+    public let client: APIClient
+    public let redactor: Redactor
+    /// Writes a diagnostic line to stderr under `--verbose` (redacted); otherwise nothing.
+    public let note: (String) -> Void
+
+    public init(
+        config: DriverConfig, credentials: Credentials, home: ZeusHome, client: APIClient, redactor: Redactor,
+        note: @escaping (String) -> Void
+    ) {
+        self.config = config
+        self.secret = credentials.cred2
+        self.credentials = credentials
+        self.home = home
+        self.client = client
+        self.redactor = redactor
+        self.note = note
+    }
+
+    /// A name for files the driver keeps per credentials object (a token cache): the
+    /// object's name, or for `--cred1` runs a name derived from the config file path.
+    public var stateName: String {
+        if let name = credentials.objectName { return name }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in config.path.utf8 {
+            hash ^= UInt64(b)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return "cred1-" + String(hash, radix: 16)
+    }
+
+    /// A file named by a config key (`userDataFile`): resolved like cred1, and read.
+    public func readFile(key: String, limit: Int = 64 << 10) throws(DriverError) -> [UInt8]? {
+        guard let value = config.string(key) else { return nil }
+        let path = try home.resolveExtraFile(value, what: key)
+        do {
+            return try TextFile.read(path, limit: limit)
+        } catch {
+            throw .config("\(config.location(of: key)): \(key) \(path) \(error.reason)")
+        }
+    }
+
+    /// Sends a request and returns the reply; a request that got no reply becomes a
+    /// `DriverError`.
+    public func send(_ request: HTTPRequest) throws(DriverError) -> HTTPResponse {
+        do {
+            return try client.send(request)
+        } catch {
+            throw DriverError(error)
+        }
+    }
+
+    /// The reply's body as JSON, or a `malformedReply` error naming what was expected.
+    public func json(_ response: HTTPResponse, expecting what: String) throws(DriverError) -> JSONValue {
+        do {
+            return try JSONParser.parse(response.body)
+        } catch {
+            throw .malformed("\(what) is not JSON (HTTP \(response.status), \(error.description))")
+        }
+    }
+
+    /// The reply's body as XML, or a `malformedReply` error naming what was expected.
+    public func xml(_ response: HTTPResponse, expecting what: String) throws(DriverError) -> XMLElement {
+        do {
+            return try XMLDocumentParser.parse(response.body)
+        } catch {
+            throw .malformed("\(what) is not XML (HTTP \(response.status), \(error.message))")
+        }
+    }
+}
