@@ -69,7 +69,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DriverProcessTests",
-            dependencies: ["tmcloud", "TMCloudTestSupport", "TMCloudJSON"],
+            dependencies: ["tmcloud", "TMCloudTestSupport", "TMCloudJSON", "ProcessRunner"],
             swiftSettings: strict),
         .testTarget(
             name: "SimulatorTests",
