@@ -78,8 +78,9 @@ final class DigitalOceanProvider: CloudProvider {
     /// For a droplet that is taking longer than usual to build, whether its create
     /// action errored: one optional request, skipped when the rate limit runs low.
     private func createErrored(_ droplet: Droplet) throws(DriverError) -> Bool {
-        guard droplet.status == "new", let created = Timestamp.parse(droplet.createdAt),
-            api.now - created > 2 * Self.typicalBuildTime,
+        // Ages are judged by the server's clock only (see `cloudNode`).
+        guard droplet.status == "new", let created = Timestamp.parse(droplet.createdAt), let now = api.serverTime,
+            now - created > 2 * Self.typicalBuildTime,
             !api.shouldSkipOptional("asking why droplet \(droplet.id) is still being built")
         else { return false }
         let response = try api.send(.get, api.url("/droplets/\(droplet.id)/actions", query: [("per_page", "20")]))
