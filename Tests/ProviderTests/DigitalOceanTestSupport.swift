@@ -78,3 +78,13 @@ func jsonKind(_ value: JSONValue) -> String {
     case .object: return "object"
     }
 }
+
+/// The error `body` throws, or nil when it succeeds.
+func driverError<T>(_ body: () throws(DriverError) -> T) -> DriverError? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return error
+    }
+}
