@@ -121,7 +121,7 @@ public final class EmulatorSet: Sendable {
         print(endpoints.description)
         print("")
         print(set.summary)
-        fflush(stdout)
+        fflush(nil)
         while true { sleep(3600) }
     }
 }
