@@ -28,14 +28,15 @@ enum DigitalOceanTestRig {
     /// through `transport`.
     static func provider(
         _ config: [String], transport: any HTTPTransport, home: String = "/nonexistent", deadline: Double = 20,
-        imageID: String = "", sizeID: String = "", token: String = token
+        imageID: String = "", sizeID: String = "", token: String = token, clock: (any RetryClock)? = nil
     ) throws -> (DigitalOceanProvider, ProviderContext) {
         let parsed = try DriverConfig.parse(lines: ["provider digitalocean"] + config, path: "test.cfg")
         let credentials = Credentials(cred1: "test.cfg", cred2: token, cred3: "", objectName: "test")
         let redactor = Redactor()
         redactor.add(token)
+        let retryClock = clock ?? SystemRetryClock()
         let client = APIClient(
-            transport: transport, requestTimeout: 2, deadline: ProcessClock.seconds() + deadline)
+            transport: transport, requestTimeout: 2, deadline: retryClock.now() + deadline, clock: retryClock)
         let context = ProviderContext(
             config: parsed, credentials: credentials, home: ZeusHome(path: home), client: client,
             redactor: redactor, note: { _ in })
