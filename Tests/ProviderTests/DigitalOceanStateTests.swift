@@ -136,6 +136,17 @@ struct DigitalOceanStateTests {
         #expect(transport.requests.isEmpty)
     }
 
+    @Test func theSampleConfigurationIsValid() throws {
+        // This file is Tests/ProviderTests/…: the package root is three levels up.
+        let root = "/" + "\(#filePath)".split(separator: "/").dropLast(3).joined(separator: "/")
+        let config = try DriverConfig.load(path: root + "/driver-configs/digitalocean.cfg")
+        #expect(config.provider == .digitalocean)
+        #expect(config.string("region") == "lon1")
+        #expect(config.destroy)
+        let transport = ScriptedTransport { _ in Rig.reply(500) }
+        #expect(throws: Never.self) { try Rig.provider(["region lon1", "tag tmcloud-web"], transport: transport) }
+    }
+
     @Test func badConfigurationIsRefused() {
         let transport = ScriptedTransport { _ in Rig.reply(500) }
         #expect(throws: DriverError.self) { try Rig.provider(["region lon1", "tag bad tag!"], transport: transport) }
