@@ -72,19 +72,21 @@ final class DigitalOceanProvider: CloudProvider {
         guard let droplet = try context.json(response, expecting: what)["droplet"].flatMap(Droplet.init) else {
             throw .malformed("\(what): the reply holds no droplet")
         }
-        return cloudNode(droplet, createErrored: try createErrored(droplet))
+        return cloudNode(droplet, createErrored: createErrored(droplet))
     }
 
     /// For a droplet that is taking longer than usual to build, whether its create
     /// action errored: one optional request, skipped when the rate limit runs low.
-    private func createErrored(_ droplet: Droplet) throws(DriverError) -> Bool {
+    private func createErrored(_ droplet: Droplet) -> Bool {
         // Ages are judged by the server's clock only (see `cloudNode`).
         guard droplet.status == "new", let created = Timestamp.parse(droplet.createdAt), let now = api.serverTime,
             now - created > 2 * Self.typicalBuildTime,
             !api.shouldSkipOptional("asking why droplet \(droplet.id) is still being built")
         else { return false }
-        let response = try api.send(.get, api.url("/droplets/\(droplet.id)/actions", query: [("per_page", "20")]))
-        guard response.status == 200, let actions = (try? JSONParser.parse(response.body))?["actions"]?.arrayValue
+        // Optional: a failure here leaves the droplet as it looked, pending.
+        let url = api.url("/droplets/\(droplet.id)/actions", query: [("per_page", "20")])
+        guard let response = try? api.send(.get, url), response.status == 200,
+            let actions = (try? JSONParser.parse(response.body))?["actions"]?.arrayValue
         else { return false }
         return actions.contains { $0["type"]?.stringValue == "create" && $0["status"]?.stringValue == "errored" }
     }
