@@ -73,7 +73,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DriverProcessTests",
-            dependencies: ["tmcloud", "TMCloudTestSupport", "TMCloudJSON", "ProcessRunner"],
+            dependencies: ["tmcloud", "TMCloudTestSupport", "TMCloudJSON", "ProcessRunner", "CloudEmulators"],
             swiftSettings: strict),
         .testTarget(
             name: "SimulatorTests",

@@ -1,3 +1,4 @@
+import CloudEmulators
 import TMCloudJSON
 import TMCloudTestSupport
 import Testing
@@ -69,14 +70,25 @@ import Testing
         expectFailure(home.run(["status", "--cred1=pool.cfg", "--cred2="]), exit: 2, action: "status", words: "cred2")
     }
 
+    /// An emulated DigitalOcean that accepts the test secret as its token.
+    func cloud() throws -> DigitalOceanEmulator {
+        var options = DigitalOceanEmulator.Options()
+        options.tokens = [Self.secret]
+        let emulator = DigitalOceanEmulator(options: options)
+        _ = try emulator.start()
+        return emulator
+    }
+
     /// The credentials file tolerates comments, CRLF and extra keys; --cred overrides it.
-    @Test func credentialsFileForms() {
-        let home = home()
+    @Test func credentialsFileForms() throws {
+        let cloud = try cloud()
+        defer { cloud.stop() }
+        let home = home(config: "provider digitalocean\r\nregion lon1\r\napiHost \(cloud.baseURL)\r\n")
         home.write("zxtm/conf/cloudcredentials/crlf", "# written on Windows\r\nscript tmcloud\r\ncred1\tbad.cfg\r\ncred2 \(Self.secret)\r\n\r\n")
         let run = home.run(["status", "--cloudcreds=crlf", "--cred1=pool.cfg"])
-        // It gets as far as the cloud, which is unreachable here: a runtime error, exit 1.
-        #expect(run.exitStatus == 1, "\(run.stderr)")
-        #expect(!run.stderr.contains("bad.cfg"))
+        #expect(run.exitStatus == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+        #expect(run.json?["NodeStatusResponse"]?["code"] == 200)
     }
 
     /// Configuration errors name the file and line and suggest the key.
@@ -96,7 +108,7 @@ import Testing
     @Test func unreachableCloud() {
         let home = home()
         let run = home.run(["status", "--cloudcreds=pool"], timeout: 40)
-        expectFailure(run, exit: 1, action: "status", words: "")
+        expectFailure(run, exit: 1, action: "status", words: "gave up before the deadline: Failed to connect to 127.0.0.1 port 9")
         #expect(!run.timedOut)
     }
 
@@ -112,16 +124,20 @@ import Testing
 
     /// The log file gets one line per action, without the secret.
     @Test func logFile() throws {
-        let home = home()
-        home.addExtraFile("pool.cfg", "provider digitalocean\nregion lon1\napiHost http://127.0.0.1:9\ntimeout 1\nlogFile \(home.path)/tmcloud.log\n")
-        _ = home.run(["status", "--cloudcreds=pool"], timeout: 40)
+        let cloud = try cloud()
+        defer { cloud.stop() }
+        let home = home(config: "provider digitalocean\nregion lon1\napiHost \(cloud.baseURL)\nlogFile \(ZeusHomeFixture().path)/x\n")
+        home.addExtraFile("pool.cfg", "provider digitalocean\nregion lon1\napiHost \(cloud.baseURL)\nlogFile tmcloud.log\n")
+        #expect(home.run(["status", "--cloudcreds=pool"]).exitStatus == 0)
         _ = home.run(["frob", "--cloudcreds=pool"])
-        let log = try #require(try? String(decoding: readAll(home.path + "/tmcloud.log"), as: UTF8.self))
+        let bad = home.run(["statusnode", "--cloudcreds=pool", "--id=1", "--cred2=wrong-token"])
+        #expect(bad.exitStatus == 1)
+        let log = try #require(try? String(decoding: readAll(home.path + "/zxtm/log/tmcloud.log"), as: UTF8.self))
         let lines = log.split(separator: "\n")
-        #expect(lines.count == 1)
-        #expect(lines.first?.contains(" status ") == true)
-        #expect(lines.first?.contains("error exit=1") == true)
-        #expect(!log.contains(Self.secret))
+        #expect(lines.count == 2, "\(log)")
+        #expect(lines.first?.contains(" status ok nodes=0 requests=1 ") == true, "\(log)")
+        #expect(lines.last?.contains(" statusnode id=1 error exit=1 ") == true, "\(log)")
+        #expect(!log.contains(Self.secret) && !log.contains("wrong-token"))
     }
 }
 
