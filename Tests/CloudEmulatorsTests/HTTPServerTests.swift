@@ -45,4 +45,14 @@ private func echoServer(limits: HTTPServer.Limits = .init()) throws -> (HTTPServ
         #expect(connection.waitForClose(timeout: 2))
         #expect(throws: RawHTTPError.self) { try RawHTTPConnection(port: port).request("GET", "/") }
     }
+
+    @Test func answersExpectContinueBeforeTheBody() throws {
+        let (server, port) = try echoServer()
+        defer { server.stop() }
+        let connection = try RawHTTPConnection(port: port, timeout: 0.5)
+        try connection.sendRaw(Array("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8))
+        #expect(try connection.readResponse().status == 100)
+        try connection.sendRaw(Array("ok".utf8))
+        #expect(try connection.readResponse().text == "POST /e - ok")
+    }
 }
