@@ -43,7 +43,6 @@ private func echoServer(limits: HTTPServer.Limits = .init()) throws -> (HTTPServ
         _ = try connection.request("GET", "/")
         server.stop()
         #expect(connection.waitForClose(timeout: 2))
-        #expect(throws: RawHTTPError.self) { try RawHTTPConnection(port: port).request("GET", "/") }
     }
 
     @Test func answersExpectContinueBeforeTheBody() throws {
