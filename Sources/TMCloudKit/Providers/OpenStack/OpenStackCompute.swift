@@ -9,9 +9,6 @@ enum OpenStackMetadata {
     /// `imageid` and `sizeid` as given at `createnode`, echoed by `status`.
     static let imageID = "tmcloud_imageid"
     static let sizeID = "tmcloud_sizeid"
-    /// The floating IP the driver allocated for the server, released on destroy.
-    static let floatingIPID = "tmcloud_fip"
-    static let floatingIPAddress = "tmcloud_fip_address"
 }
 
 /// One Nova server, as `GET /servers/detail` or `GET /servers/{id}` reports it.
@@ -66,8 +63,7 @@ struct OpenStackServer {
     var tag: String? { metadata[OpenStackMetadata.tag] }
 
     var publicIP: String {
-        floatingIPv4.first ?? (accessIPv4.isEmpty ? nil : accessIPv4) ?? metadata[OpenStackMetadata.floatingIPAddress]
-            ?? ""
+        floatingIPv4.first ?? accessIPv4
     }
 
     var privateIP: String { fixedIPv4.first ?? "" }

@@ -83,7 +83,10 @@ struct OpenStackIdentity {
         guard response.status == 201 || response.status == 200 else {
             throw OpenStackError.reply(response, doing: "Keystone authentication (\(principal)) at \(tokensURL)")
         }
-        guard let token = response.header("X-Subject-Token"), !token.isEmpty else {
+        // Trimmed here too: a header value with its line ending left on would end the
+        // X-Auth-Token header early on every later request.
+        guard let token = response.header("X-Subject-Token")?.trimmingCharacters(in: " \t\r\n"), !token.isEmpty
+        else {
             throw .malformed("Keystone's reply from \(tokensURL) has no X-Subject-Token header")
         }
         context.redactor.add(token)

@@ -54,7 +54,13 @@ extension OpenStackProvider {
         }
         if let key = context.config.string("keyName") {
             attempt("key pair \(key)") { () throws(DriverError) -> String in
-                _ = try api.get(.compute, "os-keypairs/\(OpenStackURL.encode(key))", doing: "reading key pair \(key)")
+                // The list rather than GET /os-keypairs/{name}: one request either way,
+                // and it answers "not found" with the names that do exist.
+                let pairs = try api.list(.compute, "os-keypairs", key: "keypairs", doing: "listing key pairs")
+                let names = pairs.compactMap { $0["keypair"]?["name"]?.stringValue ?? $0["name"]?.stringValue }
+                guard names.contains(key) else {
+                    throw DriverError(.cloud, "not found (key pairs: \(names.joined(separator: ", ")))")
+                }
                 return "found"
             }
         }

@@ -18,6 +18,9 @@ final class OpenStackProvider: CloudProvider {
     let names: OpenStackNames
     let floatingIPs: OpenStackFloatingIPs
     let tag: String
+    /// Servers per listing page; nil leaves it to Nova (up to its `max_limit`, 1000 by
+    /// default). Next-page links are followed either way.
+    var pageSize: Int?
 
     init(context: ProviderContext) {
         self.context = context
@@ -32,7 +35,8 @@ final class OpenStackProvider: CloudProvider {
     // MARK: - Reading
 
     func listNodes() throws(DriverError) -> [CloudNode] {
-        let servers = try api.list(.compute, "servers/detail", key: "servers", doing: "listing servers")
+        let path = "servers/detail" + (pageSize.map { "?limit=\($0)" } ?? "")
+        let servers = try api.list(.compute, path, key: "servers", doing: "listing servers")
             .compactMap(OpenStackServer.init).filter { $0.tag == tag }
         return servers.map { server in
             var server = server
@@ -78,9 +82,7 @@ final class OpenStackProvider: CloudProvider {
     /// failing the listing.
     private func finishFloatingIP(for server: inout OpenStackServer) {
         do {
-            if let record = try floatingIPs.attach(to: server, networkKey: "floatingNetwork") {
-                for (key, value) in record { server.metadata[key] = value }
-            }
+            if let address = try floatingIPs.attach(to: server) { server.floatingIPv4 = [address] }
         } catch {
             context.note("floating IP for server \(server.id) not done yet: \(error.message)")
         }
@@ -105,7 +107,7 @@ final class OpenStackProvider: CloudProvider {
             ])
         if usesFloatingIPs {
             // Resolved now, so that the later run that allocates the IP finds it cached.
-            _ = try names.networkID(context.config.string("floatingNetwork") ?? "", key: "floatingNetwork")
+            _ = try floatingIPs.networkID()
         }
         let response = try api.send(.post, .compute, "servers", body: spec.body)
         guard (200..<300).contains(response.status) else {
@@ -132,7 +134,7 @@ final class OpenStackProvider: CloudProvider {
 
     func destroyNode(id: String) throws(DriverError) -> DestroyOutcome {
         guard let server = try ownServer(id: id) else { return .alreadyGone }
-        if usesFloatingIPs || server.metadata[OpenStackMetadata.floatingIPID] != nil {
+        if usesFloatingIPs {
             // Released first: once the server is gone, nothing would point at it.
             try floatingIPs.release(for: server)
         }
