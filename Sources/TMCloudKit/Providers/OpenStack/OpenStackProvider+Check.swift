@@ -32,6 +32,8 @@ extension OpenStackProvider {
 
         var nodes: [CloudNode] = []
         attempt("servers") { () throws(DriverError) -> String in
+            finishesPendingWork = false
+            defer { finishesPendingWork = true }
             nodes = try listNodes()
             return "\(nodes.count) carry \(OpenStackMetadata.tag)=\(tag)"
         }

@@ -21,6 +21,8 @@ final class OpenStackProvider: CloudProvider {
     /// Servers per listing page; nil leaves it to Nova (up to its `max_limit`, 1000 by
     /// default). Next-page links are followed either way.
     var pageSize: Int?
+    /// False while `check` lists the servers: a check looks, it does not allocate.
+    var finishesPendingWork = true
 
     init(context: ProviderContext) {
         self.context = context
@@ -40,7 +42,9 @@ final class OpenStackProvider: CloudProvider {
             .compactMap(OpenStackServer.init).filter { $0.tag == tag }
         return servers.map { server in
             var server = server
-            if usesFloatingIPs && OpenStackFloatingIPs.isPending(server) { finishFloatingIP(for: &server) }
+            if usesFloatingIPs && finishesPendingWork && OpenStackFloatingIPs.isPending(server) {
+                finishFloatingIP(for: &server)
+            }
             if let fault = server.fault, OpenStackProvider.phases[server.status.uppercased()] == .failed {
                 context.note("server \(server.id) (\(server.name)) is in ERROR: \(fault)")
             }
