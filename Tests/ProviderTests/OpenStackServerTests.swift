@@ -30,7 +30,8 @@ struct OpenStackServerTests {
         #expect(server["metadata"]?["tmcloud_tag"]?.stringValue == "pool-a")
 
         // A second create: the names come from the cache, so a list and the create.
-        let (second, secondRequests) = cloud.counted("createnode", ["--name=web2", "--imageid=debian-12", "--sizeid=m1.small"])
+        let (second, secondRequests) = cloud.counted(
+            "createnode", ["--name=web2", "--imageid=debian-12", "--sizeid=m1.small"])
         #expect(secondRequests == 2)
         #expect(second.exitStatus == 0, "\(second.stderr)")
 

@@ -75,8 +75,8 @@ struct OpenStackUnitTests {
         func message(_ body: String, _ status: Int = 400) -> String {
             OpenStackError.message(in: HTTPResponse(status: status, body: Array(body.utf8)))
         }
-        #expect(message(#"{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}"#)
-            == "The request you have made requires authentication.")
+        let keystone = #"{"error":{"code":401,"message":"Requires authentication.","title":"Unauthorized"}}"#
+        #expect(message(keystone) == "Requires authentication.")
         #expect(message(#"{"itemNotFound":{"code":404,"message":"Instance x could not be found."}}"#)
             == "Instance x could not be found.")
         #expect(message(#"{"NeutronError":{"type":"X","message":"Quota exceeded.","detail":""}}"#) == "Quota exceeded.")

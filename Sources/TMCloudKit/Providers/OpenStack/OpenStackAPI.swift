@@ -72,22 +72,17 @@ final class OpenStackAPI {
         switch service {
         case .compute: return session.computeURL
         case .network:
-            guard let url = session.networkURL else {
-                throw DriverError(
-                    .config,
-                    "\(context.config.path): the service catalog has no network (Neutron) endpoint in region \(session.region)"
-                )
-            }
+            guard let url = session.networkURL else { throw missingEndpoint("network (Neutron)", session) }
             return url
         case .image:
-            guard let url = session.imageURL else {
-                throw DriverError(
-                    .config,
-                    "\(context.config.path): the service catalog has no image (Glance) endpoint in region \(session.region)"
-                )
-            }
+            guard let url = session.imageURL else { throw missingEndpoint("image (Glance)", session) }
             return url
         }
+    }
+
+    private func missingEndpoint(_ service: String, _ session: OpenStackSession) -> DriverError {
+        let text = "the service catalog has no \(service) endpoint in region \(session.region)"
+        return DriverError(.config, "\(context.config.path): \(text)")
     }
 
     /// Sends a request to a service with the token, renewing the token once on a 401.

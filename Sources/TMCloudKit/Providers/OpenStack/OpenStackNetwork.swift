@@ -104,7 +104,8 @@ struct OpenStackFloatingIPs {
                 guard let id = floating["id"]?.scalarText else { continue }
                 let response = try api.send(.delete, .network, "floatingips/\(OpenStackURL.encode(id))")
                 guard response.isSuccess || response.status == 404 else {
-                    throw OpenStackError.reply(response, doing: "releasing floating IP \(address) of server \(server.id)")
+                    throw OpenStackError.reply(
+                        response, doing: "releasing floating IP \(address) of server \(server.id)")
                 }
                 api.context.note("released floating IP \(address) of server \(server.id)")
             }

@@ -27,7 +27,8 @@ extension OpenStackProvider {
         if let network = session.networkURL {
             results.append(CheckResult(true, "network endpoint \(network)"))
         } else if needsNeutron {
-            results.append(CheckResult(false, "the catalog has no network (Neutron) endpoint in region \(session.region)"))
+            results.append(
+                CheckResult(false, "the catalog has no network (Neutron) endpoint in region \(session.region)"))
         }
 
         var nodes: [CloudNode] = []

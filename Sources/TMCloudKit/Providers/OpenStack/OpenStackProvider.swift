@@ -77,7 +77,9 @@ final class OpenStackProvider: CloudProvider {
         guard let server = try fetchServer(id: id) else { return nil }
         guard server.tag == tag else {
             throw DriverError(
-                .cloud, "server \(id) (\(server.name)) is not a node of this configuration (no \(OpenStackMetadata.tag)=\(tag) in its metadata)")
+                .cloud,
+                "server \(id) (\(server.name)) is not a node of this configuration"
+                    + " (no \(OpenStackMetadata.tag)=\(tag) in its metadata)")
         }
         return server
     }
@@ -189,7 +191,9 @@ final class OpenStackProvider: CloudProvider {
             // server under the name the next createnode looks for.
             let body: JSONValue = ["server": ["name": .string(name)]]
             let renamed = try api.send(.put, .compute, "servers/\(OpenStackURL.encode(id))", body: body)
-            guard renamed.isSuccess else { throw OpenStackError.reply(renamed, doing: "renaming server \(id) to \(name)") }
+            guard renamed.isSuccess else {
+                throw OpenStackError.reply(renamed, doing: "renaming server \(id) to \(name)")
+            }
         }
         let response = try action(["os-start": nil], on: id)
         if response.status == 409 {
