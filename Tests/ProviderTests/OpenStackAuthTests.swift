@@ -68,6 +68,21 @@ struct OpenStackAuthTests {
         #expect(warmRequests == 1)
     }
 
+    @Test("a token inside its renewal margin is renewed before use, with no 401")
+    func renewedBeforeExpiry() throws {
+        var options = OpenStackEmulator.Options()
+        // So short that the margin (a quarter of it) has already begun by the next run.
+        options.tokenLifetime = 0.5
+        let cloud = try OpenStackTestCloud(options: options)
+        cloud.configure()
+        #expect(cloud.run("status").exitStatus == 0)
+        let (run, requests) = cloud.counted("status")
+        #expect(run.exitStatus == 0, "\(run.stderr)")
+        #expect(requests == 2)
+        #expect(cloud.keystoneRequests == 2)
+        #expect(cloud.emulator.requestLog.all.allSatisfy { $0.status != 401 })
+    }
+
     @Test("a revoked token is dropped and renewed once")
     func revokedToken() throws {
         let cloud = try OpenStackTestCloud()

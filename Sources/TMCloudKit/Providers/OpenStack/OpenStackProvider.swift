@@ -38,8 +38,10 @@ final class OpenStackProvider: CloudProvider {
 
     func listNodes() throws(DriverError) -> [CloudNode] {
         let path = "servers/detail" + (pageSize.map { "?limit=\($0)" } ?? "")
+        var seen: Set<String> = []
+        // A server can show up on two pages when the list changes under the markers.
         let servers = try api.list(.compute, path, key: "servers", doing: "listing servers")
-            .compactMap(OpenStackServer.init).filter { $0.tag == tag }
+            .compactMap(OpenStackServer.init).filter { $0.tag == tag && seen.insert($0.id).inserted }
         return servers.map { server in
             var server = server
             if usesFloatingIPs && finishesPendingWork && OpenStackFloatingIPs.isPending(server) {
