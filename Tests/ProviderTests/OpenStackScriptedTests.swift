@@ -108,6 +108,26 @@ struct OpenStackScriptedTests {
         #expect(try provider.destroyNode(id: "s1") == .started)
     }
 
+    @Test("an image name: the active one of several; two active ones are an error naming both")
+    func imageNames() throws {
+        var images = #"[{"id":"i-old","name":"web","status":"deactivated"},{"id":"i-new","name":"web","status":"active"}]"#
+        let transport = ScriptedTransport { request in
+            if request.url.hasSuffix("/auth/tokens") { return Self.tokenReply() }
+            return Self.json(200, #"{"images":\#(images)}"#)
+        }
+        let home = ZeusHomeFixture()
+        let provider = try Self.provider(transport, home: home)
+        #expect(try provider.names.imageID("web") == "i-new")
+        // Nova's image list, as the catalog has no Glance.
+        #expect(transport.requests.last?.url == Self.compute + "/images?name=web")
+        images = #"[{"id":"i-1","name":"app","status":"active"},{"id":"i-2","name":"app","status":"active"}]"#
+        #expect {
+            try provider.names.imageID("app")
+        } throws: { error in
+            (error as? DriverError)?.message == "2 images are called 'app' (i-1, i-2): give the id"
+        }
+    }
+
     @Test("an interface the catalog lacks is a configuration error naming the interface")
     func missingInterface() throws {
         let transport = ScriptedTransport { _ in Self.tokenReply(interface: "internal") }

@@ -21,7 +21,14 @@ struct OpenStackNames {
             session.imageURL != nil
             ? try api.list(.image, query, key: "images", doing: "looking up image \(value)")
             : try api.list(.compute, query, key: "images", doing: "looking up image \(value)")
-        let id = try single(images.filter { $0["name"]?.stringValue == value }, kind: "image", value: value)
+        var matches = images.filter { $0["name"]?.stringValue == value }
+        if matches.count > 1 {
+            // An old image kept under the same name, deactivated or still uploading,
+            // is not a rival for the active one.
+            let active = matches.filter { $0["status"]?.stringValue?.lowercased() == "active" }
+            if !active.isEmpty { matches = active }
+        }
+        let id = try single(matches, kind: "image", value: value)
         api.remember(key, id: id)
         return id
     }

@@ -171,6 +171,7 @@ final class OpenStackProvider: CloudProvider {
             return OpenStackProvider.phases[server.status.uppercased()] == .failed
                 ? try destroyNode(id: id) : .alreadyGone
         }
+        if server.taskState == "powering-off" { return .started }
         if Self.isStoppedOrStopping(server) { return .alreadyGone }
         let response = try action(["os-stop": nil], on: id)
         switch response.status {
