@@ -18,7 +18,7 @@ extension OpenStackProvider {
             session = try api.authenticate()
             results.append(CheckResult(true, "Keystone accepted \(api.identity.principal)"))
         } catch {
-            results.append(CheckResult(false, "Keystone: \(error.message)"))
+            results.append(CheckResult(false, "credentials: \(error.message)"))
             return results
         }
         results.append(CheckResult(true, "compute endpoint \(session.computeURL) (region \(session.region))"))
