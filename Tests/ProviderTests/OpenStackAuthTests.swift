@@ -38,6 +38,21 @@ struct OpenStackAuthTests {
         #expect(authBodies.allSatisfy { $0.contains("\"password\"") && !$0.contains("application_credential") })
     }
 
+    @Test("--cred1/--cred2 runs keep their token in a cache named after the configuration file")
+    func directCredentials() throws {
+        let cloud = try OpenStackTestCloud()
+        cloud.configure()
+        let arguments = [
+            "status", "--cred1=\(cloud.home.extraDirectory)/openstack.cfg", "--cred2=\(cloud.options.password)",
+        ]
+        #expect(cloud.home.run(arguments).exitStatus == 0)
+        #expect(cloud.home.run(arguments).exitStatus == 0)
+        #expect(cloud.keystoneRequests == 1)
+        let caches = cloud.home.files(in: "zxtm/internal").filter { $0.hasSuffix(".token") }
+        #expect(caches.count == 1)
+        #expect(caches.first?.hasPrefix("tmcloud.cred1-") == true)
+    }
+
     @Test("application credential: its id and secret get the token, which is then reused")
     func applicationCredential() throws {
         let cloud = try OpenStackTestCloud()

@@ -107,6 +107,22 @@ struct OpenStackServerTests {
         #expect(cloud.leftovers().isEmpty)
     }
 
+    @Test("a failed server seen by status is deleted by the next destroynode")
+    func failedServerDeletedByDestroy() throws {
+        let cloud = try OpenStackTestCloud()
+        cloud.configure()
+        let good = cloud.run("createnode", ["--name=web1", "--imageid=debian-12", "--sizeid=1"])
+        cloud.emulator.failNextBuilds(1)
+        let bad = cloud.run("createnode", ["--name=web2", "--imageid=debian-12", "--sizeid=1"])
+        let badID = try #require(bad.field("uniq_id"))
+        cloud.advance(20)
+        let status = cloud.run("status")
+        #expect(status.nodes.first { $0["uniq_id"]?.stringValue == badID }?["status"]?.stringValue == "destroyed")
+        #expect(cloud.run("destroynode", ["--id=\(good.field("uniq_id") ?? "")"]).exitStatus == 0)
+        #expect(cloud.requests("DELETE", "/servers/\(badID)").count == 1)
+        #expect(cloud.leftovers().isEmpty)
+    }
+
     @Test("a floating IP is allocated once the port exists and released on destroy")
     func floatingIPs() throws {
         let cloud = try OpenStackTestCloud()
