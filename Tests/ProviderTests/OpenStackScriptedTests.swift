@@ -65,10 +65,8 @@ struct OpenStackScriptedTests {
         let transport = ScriptedTransport { request in
             if request.url.hasSuffix("/auth/tokens") { return Self.tokenReply() }
             // Every page points at the same next page: a broken proxy or cloud.
-            return Self.json(
-                200,
-                #"{"servers":[\#(Self.server("a"))],"servers_links":[{"rel":"next","href":"http://elsewhere/servers/detail?marker=a"}]}"#
-            )
+            let next = #"[{"rel":"next","href":"http://elsewhere/servers/detail?marker=a"}]"#
+            return Self.json(200, #"{"servers":[\#(Self.server("a"))],"servers_links":\#(next)}"#)
         }
         let home = ZeusHomeFixture()
         let nodes = try Self.provider(transport, home: home).listNodes()
@@ -110,7 +108,9 @@ struct OpenStackScriptedTests {
 
     @Test("an image name: the active one of several; two active ones are an error naming both")
     func imageNames() throws {
-        var images = #"[{"id":"i-old","name":"web","status":"deactivated"},{"id":"i-new","name":"web","status":"active"}]"#
+        var images = #"""
+            [{"id":"i-old","name":"web","status":"deactivated"},{"id":"i-new","name":"web","status":"active"}]
+            """#
         let transport = ScriptedTransport { request in
             if request.url.hasSuffix("/auth/tokens") { return Self.tokenReply() }
             return Self.json(200, #"{"images":\#(images)}"#)
