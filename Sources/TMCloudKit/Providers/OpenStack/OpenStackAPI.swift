@@ -125,8 +125,8 @@ final class OpenStackAPI {
         let maximumPages = 200
         var items: [JSONValue] = []
         var pagePath = path
-        var seenQueries: Set<String> = []
         let pathOnly = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        var seenQueries: Set<String> = [OpenStackURL.query(of: path) ?? ""]
         for _ in 0..<maximumPages {
             let page = try get(service, pagePath, doing: operation)
             guard let batch = page[key]?.arrayValue else {
