@@ -17,8 +17,11 @@ final class OpSourceAPI {
     private let authorization: String
     let statePath: String
     private(set) var state: OpSourceState
-    /// Seconds between two looks at a server that is changing (tests shorten it).
-    var pollInterval = 3.0
+    /// Seconds between two looks at a server that is changing: the first wait is
+    /// short (most changes the driver waits for are quick), later ones grow to
+    /// `pollInterval`. Tests shorten both.
+    var firstPollInterval = 1.0
+    var pollInterval = 5.0
 
     init(_ context: ProviderContext) throws(DriverError) {
         self.context = context
@@ -207,13 +210,34 @@ final class OpSourceAPI {
     func wait(
         for id: String, budget: Double, until done: (OpSourceServer?) -> Bool
     ) throws(DriverError) -> (server: OpSourceServer?, done: Bool) {
-        let clock = context.client.clock
-        let giveUp = clock.now() + min(budget, context.client.remainingTime - 5)
+        var poll = poller(budget: budget)
         while true {
             let server = try server(id: id)
             if done(server) { return (server, true) }
-            guard clock.now() + pollInterval < giveUp else { return (server, false) }
-            clock.sleep(pollInterval)
+            guard poll.next() else { return (server, false) }
+        }
+    }
+
+    func poller(budget: Double) -> Poller {
+        let clock = context.client.clock
+        return Poller(
+            clock: clock, giveUp: clock.now() + min(budget, context.client.remainingTime - 5), wait: firstPollInterval,
+            longest: pollInterval)
+    }
+
+    /// Sleeps between looks with a growing interval, until the time allowed is over.
+    struct Poller {
+        let clock: any RetryClock
+        let giveUp: Double
+        var wait: Double
+        let longest: Double
+
+        /// Sleeps and returns true, or returns false when there is no time for another look.
+        mutating func next() -> Bool {
+            guard clock.now() + wait < giveUp else { return false }
+            clock.sleep(wait)
+            wait = min(longest, wait * 1.5)
+            return true
         }
     }
 

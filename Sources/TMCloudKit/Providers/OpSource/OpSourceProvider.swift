@@ -94,16 +94,14 @@ final class OpSourceProvider: CloudProvider {
     /// The server just deployed under `name`, looked for until it shows in the listing
     /// (it normally does at once), with the listing it was found in.
     private func findNew(named name: String) throws(DriverError) -> (server: OpSourceServer?, all: [OpSourceServer]) {
-        let clock = context.client.clock
-        let giveUp = clock.now() + min(settleBudget, context.client.remainingTime - 5)
+        var poll = api.poller(budget: settleBudget)
         while true {
             let all = try api.servers()
             let candidates = all.filter { s in
                 inPool(s) && s.name == name && s.failureReason == nil && s.action?.uppercased() != "DELETE_SERVER"
             }
             if let server = candidates.first(where: { !$0.isDeployed }) ?? candidates.last { return (server, all) }
-            guard clock.now() + api.pollInterval < giveUp else { return (nil, all) }
-            clock.sleep(api.pollInterval)
+            guard poll.next() else { return (nil, all) }
         }
     }
 
