@@ -126,7 +126,9 @@ final class OpSourceProvider: CloudProvider {
         do {
             try api.operate("delete", serverID: id, doing: "delete server \(id)")
             return .started
-        } catch where error.kind == .cloud && server.isStarted && server.failureReason == nil {
+        } catch where error.kind == .cloud && server.isStarted && server.failureReason == nil
+            && !error.message.contains(OpSourceAPI.operationInProgress)
+        {
             context.note("\(error.message): powering \(id) off before deleting it")
         }
         try api.operate("poweroff", serverID: id, doing: "power off server \(id) before deleting it")
