@@ -180,19 +180,24 @@ final class OpSourceAPI {
     /// `GET {org}/server/{id}?verb`, sent again while another operation is in
     /// progress on the server (REASON_392) and time remains.
     @discardableResult
-    func operate(_ verb: String, serverID: String, doing what: String) throws(DriverError) -> OpSourceStatus {
+    func operate(
+        _ verb: String, serverID: String, doing what: String, retryingInProgress: Bool = true
+    ) throws(DriverError) -> OpSourceStatus {
         let path = try orgPath("server/" + Self.segment(serverID)) + "?" + verb
-        return try sendRetryingInProgress(request(.get, path), doing: what)
+        return try sendRetryingInProgress(request(.get, path), doing: what, retrying: retryingInProgress)
     }
 
     /// Sends a request answered with a Status; REASON_392 replies are retried with
-    /// backoff inside the deadline, every other ERROR becomes the driver's error.
-    func sendRetryingInProgress(_ request: HTTPRequest, doing what: String) throws(DriverError) -> OpSourceStatus {
+    /// backoff inside the deadline (unless `retrying` is false), every other ERROR
+    /// becomes the driver's error.
+    func sendRetryingInProgress(
+        _ request: HTTPRequest, doing what: String, retrying: Bool = true
+    ) throws(DriverError) -> OpSourceStatus {
         var wait = 1.0
         while true {
             let response = try context.send(request)
             let status = (try? XMLDocumentParser.parse(response.body)).flatMap(OpSourceStatus.init)
-            if let status, status.isOperationInProgress, context.client.remainingTime > wait + 2 {
+            if retrying, let status, status.isOperationInProgress, context.client.remainingTime > wait + 2 {
                 context.note("\(what): \(status.summary); trying again in \(Int(wait)) s")
                 context.client.clock.sleep(wait)
                 wait = min(wait * 2, 8)

@@ -143,7 +143,10 @@ final class OpSourceProvider: CloudProvider {
     }
 
     /// `destroy false`: a graceful shutdown, then a hard power-off when the server has
-    /// not stopped within `gracefulStopBudget`.
+    /// not stopped within `gracefulStopBudget`. Where the API refuses the power-off
+    /// because the shutdown is still running (REASON_392), the shutdown is left to
+    /// finish: the server already reads `destroyed`, and waiting on would only spend
+    /// the Traffic Manager's change timeout.
     func powerOff(id: String) throws(DriverError) -> DestroyOutcome {
         guard let server = try poolServer(id: id) else { return .alreadyGone }
         if case .failed = node(server).condition {
@@ -158,9 +161,12 @@ final class OpSourceProvider: CloudProvider {
         if isStopped(server) { return .started }
         try api.operate("shutdown", serverID: id, doing: "shut down server \(id)")
         let stopped = try api.wait(for: id, budget: gracefulStopBudget) { s in s.map(isStopped) ?? true }
-        if !stopped.done {
-            context.note("server \(id) did not shut down within \(Int(gracefulStopBudget)) s: powering it off")
-            try api.operate("poweroff", serverID: id, doing: "power off server \(id)")
+        if stopped.done { return .started }
+        context.note("server \(id) did not shut down within \(Int(gracefulStopBudget)) s: powering it off")
+        do {
+            try api.operate("poweroff", serverID: id, doing: "power off server \(id)", retryingInProgress: false)
+        } catch where error.message.contains(OpSourceAPI.operationInProgress) {
+            context.note("the shutdown of \(id) is still in progress: leaving it to finish")
         }
         return .started
     }
