@@ -45,7 +45,8 @@ import TMCloudTransport
 
     @Test func deleteWaitsOutOperationsInProgressAndPowersOffFirst() throws {
         let cloud = try OpSourceCloud()
-        let id = try #require(cloud.emulator.seedServers(count: 1, namePrefix: "web").first)
+        let ids = cloud.emulator.seedServers(count: 2, namePrefix: "web")
+        let id = ids[0]
         let provider = try cloud.provider()
         // A restart in progress: the delete gets REASON_392 until it ends, then the
         // API refuses to delete a running server, so the driver powers it off first.
@@ -58,6 +59,11 @@ import TMCloudTransport
         // REASON_392 while the restart runs, REASON_395 (running), then accepted.
         #expect(deletes.map(\.status) == [400, 400, 200])
         #expect(cloud.requests.contains("GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?poweroff"))
+        // Learned: the next running server is powered off without a refused delete.
+        cloud.log.clear()
+        #expect(try cloud.provider().destroyNode(id: ids[1]) == .started)
+        #expect(cloud.log.all.allSatisfy { $0.status == 200 })
+        #expect(cloud.requests.filter { $0.contains("?") && !$0.contains("serverWithState") }.map { $0.split(separator: "?").last! } == ["poweroff", "delete"])
         ticker.stop()
         cloud.clock.advance(by: 10)
         #expect(try provider.node(id: id) == nil)

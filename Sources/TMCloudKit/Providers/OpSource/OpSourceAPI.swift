@@ -248,6 +248,13 @@ final class OpSourceAPI {
 
     // MARK: - State
 
+    /// The API refused to delete a running server: power servers off first from now on.
+    func rememberDeleteNeedsStop() {
+        guard !state.deleteNeedsStop else { return }
+        state.deleteNeedsStop = true
+        saveState()
+    }
+
     func setSize(_ size: String?, for id: String) {
         let value = size.flatMap { OpSourceState.storable($0) ? $0 : nil }
         guard state.sizes[id] != value else { return }

@@ -119,17 +119,24 @@ final class OpSourceProvider: CloudProvider {
 
     // MARK: - Destroy
 
-    /// Deletes a server; a running one the API will not delete is powered off first.
+    /// Deletes a server. A running server the API will not delete is powered off
+    /// first; once the API has refused one, the driver remembers it and powers running
+    /// servers off straight away.
     func destroyNode(id: String) throws(DriverError) -> DestroyOutcome {
         guard let server = try poolServer(id: id) else { return .alreadyGone }
         if server.action?.uppercased() == "DELETE_SERVER" { return .started }
-        do {
-            try api.operate("delete", serverID: id, doing: "delete server \(id)")
-            return .started
-        } catch where error.kind == .cloud && server.isStarted && server.failureReason == nil
-            && !error.message.contains(OpSourceAPI.operationInProgress)
-        {
-            context.note("\(error.message): powering \(id) off before deleting it")
+        let running = server.isStarted && server.failureReason == nil
+        if !(running && api.state.deleteNeedsStop) {
+            do {
+                try api.operate("delete", serverID: id, doing: "delete server \(id)")
+                api.setSize(nil, for: id)
+                return .started
+            } catch where error.kind == .cloud && !error.message.contains(OpSourceAPI.operationInProgress) {
+                // Refused: because it runs (it may have started while the driver waited)?
+                guard let now = try api.server(id: id), now.isStarted, now.failureReason == nil else { throw error }
+                context.note("\(error.message): powering \(id) off before deleting it")
+                api.rememberDeleteNeedsStop()
+            }
         }
         try api.operate("poweroff", serverID: id, doing: "power off server \(id) before deleting it")
         let stopped = try api.wait(for: id, budget: settleBudget) { s in s.map(isStopped) ?? true }

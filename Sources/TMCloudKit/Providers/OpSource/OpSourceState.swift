@@ -4,6 +4,7 @@
 ///     account https://api.example.net admin      who it was learned for
 ///     org 8a8f6abc2745...                         the organisation id (when not configured)
 ///     listing legacy                              serverWithState is missing: use deployed + pendingDeploy
+///     delete stopped-first                        the API deletes only stopped servers
 ///     size 2b3c... medium                         sizeid given at create, by server id
 ///
 /// A file written for another apiHost or user is ignored, so a changed configuration
@@ -20,6 +21,8 @@ struct OpSourceState: Sendable, Equatable {
     var account: String
     var orgID: String?
     var listing: Listing?
+    /// The API refused to delete a running server once: power off before deleting.
+    var deleteNeedsStop = false
     var sizes: [String: String] = [:]
 
     init(account: String) {
@@ -38,6 +41,7 @@ struct OpSourceState: Sendable, Equatable {
             switch (words.first, words.count) {
             case ("org", 2): state.orgID = words[1]
             case ("listing", 2): state.listing = Listing(rawValue: words[1])
+            case ("delete", 2): state.deleteNeedsStop = words[1] == "stopped-first"
             case ("size", 3): state.sizes[words[1]] = words[2]
             default: continue
             }
@@ -49,6 +53,7 @@ struct OpSourceState: Sendable, Equatable {
         var lines = ["account \(account)"]
         if let orgID { lines.append("org \(orgID)") }
         if let listing { lines.append("listing \(listing.rawValue)") }
+        if deleteNeedsStop { lines.append("delete stopped-first") }
         for (id, size) in sizes.sorted(by: { $0.key < $1.key }) { lines.append("size \(id) \(size)") }
         return lines.joined(separator: "\n") + "\n"
     }
