@@ -79,10 +79,16 @@ final class OpSourceAPI {
         if let known = state.orgID { return known }
         let org = try accountOrgID()
         guard OpSourceState.storable(org) else { throw .malformed("myaccount gave an unusable orgId") }
-        state.orgID = org
-        saveState()
+        rememberOrgID(org)
         context.note("organisation \(org) learned from myaccount")
         return org
+    }
+
+    /// Keeps the account's organisation id for later runs (unless orgID is configured).
+    func rememberOrgID(_ org: String) {
+        guard context.config.string("orgID") == nil, state.orgID != org, OpSourceState.storable(org) else { return }
+        state.orgID = org
+        saveState()
     }
 
     /// `GET myaccount`: the account's orgId (directory namespace).

@@ -5,6 +5,7 @@ extension OpSourceProvider {
         let accountOrg: String
         do {
             accountOrg = try api.accountOrgID()
+            api.rememberOrgID(accountOrg)
             results.append(CheckResult(true, "credentials accepted for user \(api.user) at \(api.base)"))
         } catch {
             results.append(CheckResult(false, "credentials for user \(api.user) at \(api.base): \(error.message)"))
