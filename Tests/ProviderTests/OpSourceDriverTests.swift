@@ -127,6 +127,20 @@ import Testing
         #expect(deletes.first == 400 && deletes.last == 200)
     }
 
+    /// The deploy is carried out but its reply is lost: the driver looks the name up
+    /// and reports the server instead of deploying a second one.
+    @Test func aLostDeployReplyIsNotResent() throws {
+        let cloud = try OpSourceCloud()
+        cloud.install(cloud.config())
+        var lost = FaultRule(route: RoutePattern(method: "POST", pathPrefix: "/oec/0.9/\(OpSourceCloud.org)/server"))
+        lost.dropAfterReplyShare = 1
+        cloud.emulator.faultPlan = FaultPlan(rules: [lost])
+        let created = cloud.run(["createnode", "--name=web-1", Self.image])
+        #expect(created.exitStatus == 0, "\(created.stderr)")
+        #expect(created.opSourceField("uniq_id") == cloud.serverID(named: "web-1"))
+        #expect(cloud.log.count(method: "POST") == 1)
+    }
+
     @Test func checkPassesAndCountsItsRequests() throws {
         let cloud = try OpSourceCloud()
         cloud.install(cloud.config())
@@ -134,5 +148,38 @@ import Testing
         #expect(run.exitStatus == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("vlanID \(OpSourceCloud.vlan) found"))
         #expect(cloud.log.all.count == 5)
+    }
+}
+
+/// What each action costs, as docs/opsource.md states it.
+@Suite struct OpSourceRequestCountTests {
+    @Test func requestsPerAction() throws {
+        let cloud = try OpSourceCloud()
+        cloud.install(cloud.config(["orgID \(OpSourceCloud.org)"]))
+        cloud.emulator.setActionDelay(0)
+        cloud.emulator.setDeleteDelay(0)
+        func cost(_ arguments: [String]) -> [String] {
+            cloud.log.clear()
+            let run = cloud.run(arguments)
+            #expect(run.exitStatus == 0, "\(arguments): \(run.stderr)")
+            return cloud.requests.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+        }
+        #expect(cost(["status"]) == ["serverWithState?pageSize=250&pageNumber=1"])
+        #expect(cost(["createnode", "--name=web-1", "--imageid=\(OpSourceCloud.image)"]).count == 4)
+        let id = try #require(cloud.serverID(named: "web-1"))
+        #expect(cost(["statusnode", "--id=\(id)"]).count == 1)
+        cloud.clock.advance(by: 31)
+        // The first delete of a running server is refused and teaches the driver.
+        #expect(cost(["destroynode", "--id=\(id)"]).map { $0.split(separator: "?").last! } == [
+            "serverWithState?id=\(id)".split(separator: "?").last!, "delete", "id=\(id)", "poweroff", "id=\(id)",
+            "delete",
+        ])
+        _ = cost(["createnode", "--name=web-2", "--imageid=\(OpSourceCloud.image)"])
+        cloud.clock.advance(by: 31)
+        let second = try #require(cloud.serverID(named: "web-2"))
+        #expect(cost(["destroynode", "--id=\(second)"]).map { $0.split(separator: "?").last! } == [
+            "id=\(second)", "poweroff", "id=\(second)", "delete",
+        ])
+        #expect(cost(["destroynode", "--id=\(second)"]).count == 1)
     }
 }
