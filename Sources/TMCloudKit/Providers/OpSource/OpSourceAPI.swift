@@ -31,6 +31,7 @@ final class OpSourceAPI {
         base = try config.endpoint().base
         authorization = "Basic " + Base64.encode("\(user):\(context.secret)")
         context.redactor.addBasicAuth(user: user, password: context.secret)
+        if let serverPassword = config.string("serverPassword") { context.redactor.add(serverPassword) }
         statePath = context.home.internalDirectory + "/tmcloud.\(context.stateName).opsource"
         state = OpSourceState.load(statePath, account: "\(base) \(user)")
     }
@@ -213,42 +214,6 @@ final class OpSourceAPI {
             guard let status else { throw .malformed("the reply to \(what) holds no Status") }
             guard status.succeeded else { throw OpSourceError.error(for: status, httpStatus: response.status, doing: what) }
             return status
-        }
-    }
-
-    /// Looks at a server every `pollInterval` until `done` holds or `budget` seconds
-    /// (never beyond the deadline) pass; the last look is returned either way.
-    func wait(
-        for id: String, budget: Double, until done: (OpSourceServer?) -> Bool
-    ) throws(DriverError) -> (server: OpSourceServer?, done: Bool) {
-        var poll = poller(budget: budget)
-        while true {
-            let server = try server(id: id)
-            if done(server) { return (server, true) }
-            guard poll.next() else { return (server, false) }
-        }
-    }
-
-    func poller(budget: Double) -> Poller {
-        let clock = context.client.clock
-        return Poller(
-            clock: clock, giveUp: clock.now() + min(budget, context.client.remainingTime - 5), wait: firstPollInterval,
-            longest: pollInterval)
-    }
-
-    /// Sleeps between looks with a growing interval, until the time allowed is over.
-    struct Poller {
-        let clock: any RetryClock
-        let giveUp: Double
-        var wait: Double
-        let longest: Double
-
-        /// Sleeps and returns true, or returns false when there is no time for another look.
-        mutating func next() -> Bool {
-            guard clock.now() + wait < giveUp else { return false }
-            clock.sleep(wait)
-            wait = min(longest, wait * 1.5)
-            return true
         }
     }
 

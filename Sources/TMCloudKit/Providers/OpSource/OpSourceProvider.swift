@@ -82,9 +82,8 @@ final class OpSourceProvider: CloudProvider {
         guard let server = found.server else {
             // Never report "may have created" here: the deploy was accepted, and a
             // second one would make a second server. The next status shows it.
-            throw .cloud(
-                status: 200,
-                message: "the deploy of \(request.name) was accepted but the server is not listed yet; it will show in the next status")
+            throw DriverError(
+                .cloud, "the deploy of \(request.name) was accepted but the server is not listed yet; it will show in the next status")
         }
         api.setSize(request.sizeID.isEmpty ? nil : request.sizeID, for: server.id)
         api.pruneSizes(keeping: Set(found.all.map(\.id)))
@@ -92,15 +91,20 @@ final class OpSourceProvider: CloudProvider {
     }
 
     /// The server just deployed under `name`, looked for until it shows in the listing
-    /// (it normally does at once), with the listing it was found in.
+    /// (it normally does at once), with the listing it was found in. A server being
+    /// deployed is preferred, then a sound one, and a failed one last (a deploy that
+    /// failed at once is reported `destroyed`, and deleted by the next change).
     private func findNew(named name: String) throws(DriverError) -> (server: OpSourceServer?, all: [OpSourceServer]) {
         var poll = api.poller(budget: settleBudget)
         while true {
             let all = try api.servers()
             let candidates = all.filter { s in
-                inPool(s) && s.name == name && s.failureReason == nil && s.action?.uppercased() != "DELETE_SERVER"
+                inPool(s) && s.name == name && s.action?.uppercased() != "DELETE_SERVER"
             }
-            if let server = candidates.first(where: { !$0.isDeployed }) ?? candidates.last { return (server, all) }
+            let sound = candidates.filter { $0.failureReason == nil }
+            if let server = sound.first(where: { !$0.isDeployed }) ?? sound.last ?? candidates.last {
+                return (server, all)
+            }
             guard poll.next() else { return (nil, all) }
         }
     }
@@ -114,7 +118,7 @@ final class OpSourceProvider: CloudProvider {
         if let image = try api.customerImages()?.first(where: { $0.id == imageID }) {
             return image.resourcePath.isEmpty ? "/oec/\(try api.orgID())/image/\(imageID)" : image.resourcePath
         }
-        throw .cloud(status: 404, message: "image \(imageID) is neither a base image nor one of the organisation's images")
+        throw DriverError(.cloud, "image \(imageID) is neither a base image nor one of the organisation's images")
     }
 
     // MARK: - Destroy
@@ -141,7 +145,7 @@ final class OpSourceProvider: CloudProvider {
         try api.operate("poweroff", serverID: id, doing: "power off server \(id) before deleting it")
         let stopped = try api.wait(for: id, budget: settleBudget) { s in s.map(isStopped) ?? true }
         guard stopped.done else {
-            throw .cloud(status: 200, message: "server \(id) did not stop in time to be deleted; try again")
+            throw DriverError(.cloud, "server \(id) did not stop in time to be deleted; try again")
         }
         guard stopped.server != nil else { return .started }
         try api.operate("delete", serverID: id, doing: "delete server \(id)")
