@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "ProcessRunner", swiftSettings: strict),
         .target(
             name: "CloudEmulators", dependencies: ["TMCloudJSON", "TMCloudTransport"],
-            swiftSettings: strict),
+            exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "TMCloudSimulator",
             dependencies: ["CloudEmulators", "ProcessRunner", "TMCloudJSON"],
