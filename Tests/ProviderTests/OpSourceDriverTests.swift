@@ -112,6 +112,29 @@ import Testing
         #expect(cloud.run(["status"]).nodes.compactMap { $0["name"]?.stringValue } == ["web-2"])
     }
 
+    /// A deploy that fails is reported destroyed by status, and the next destroynode
+    /// (of another node) deletes it without a listing of its own.
+    @Test func aFailedDeployIsDeletedByTheNextDestroy() throws {
+        let cloud = try OpSourceCloud()
+        cloud.install(cloud.config())
+        cloud.emulator.setDeleteRequiresStopped(false)
+        let healthy = try #require(cloud.emulator.seedServers(count: 1, namePrefix: "web").first)
+        cloud.emulator.failNextBuilds(1)
+        let created = cloud.run(["createnode", "--name=web-2", Self.image])
+        let failed = try #require(created.opSourceField("uniq_id"))
+        cloud.clock.advance(by: 31)
+        let status = cloud.run(["status"])
+        let failedNode = status.nodes.first { $0["uniq_id"]?.stringValue == failed }
+        #expect(failedNode?["status"]?.stringValue == "destroyed")
+        #expect(cloud.home.files(in: "zxtm/internal").contains("tmcloud.pool.failed"))
+
+        cloud.log.clear()
+        #expect(cloud.run(["destroynode", "--id=\(healthy)"]).exitStatus == 0)
+        #expect(cloud.requests.contains("GET /oec/0.9/\(OpSourceCloud.org)/server/\(failed)?delete"))
+        cloud.clock.advance(by: 10)
+        #expect(cloud.emulator.inventory().items.isEmpty)
+    }
+
     @Test func destroyingADeployingServerWaitsOutTheDeploy() throws {
         let cloud = try OpSourceCloud()
         cloud.install(cloud.config())

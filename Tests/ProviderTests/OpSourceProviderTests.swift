@@ -70,6 +70,15 @@ import TMCloudTransport
         #expect(try provider.destroyNode(id: id) == .alreadyGone)
     }
 
+    @Test func whereTheAPIDeletesRunningServersOneDeleteDoes() throws {
+        var options = OpSourceEmulator.Options()
+        options.deleteRequiresStopped = false
+        let cloud = try OpSourceCloud(options: options)
+        let id = try #require(cloud.emulator.seedServers(count: 1, namePrefix: "web").first)
+        #expect(try cloud.provider(["orgID \(OpSourceCloud.org)"]).destroyNode(id: id) == .started)
+        #expect(cloud.requests.count == 2 && cloud.requests.last?.hasSuffix("\(id)?delete") == true)
+    }
+
     @Test func otherErrorsCarryResultCodeAndDetail() throws {
         let cloud = try OpSourceCloud()
         let id = try #require(cloud.emulator.seedServers(count: 1, namePrefix: "web").first)
