@@ -70,6 +70,20 @@ import TMCloudTransport
         #expect(try provider.destroyNode(id: id) == .alreadyGone)
     }
 
+    @Test func aShutdownUnderWayBeforeADeleteIsWaitedOut() throws {
+        let cloud = try OpSourceCloud()
+        let id = try #require(cloud.emulator.seedServers(count: 1, namePrefix: "web").first)
+        let provider = try cloud.provider()
+        provider.api.rememberDeleteNeedsStop()
+        try provider.api.operate("shutdown", serverID: id, doing: "shutdown")
+        let ticker = cloud.tick(2)
+        defer { ticker.stop() }
+        #expect(try provider.destroyNode(id: id) == .started)
+        // The power-off waits out the shutdown, then finds the server stopped.
+        #expect(cloud.log.all.filter { $0.target.hasSuffix("?poweroff") }.map(\.status) == [400, 400])
+        #expect(cloud.log.all.last { $0.target.hasSuffix("?delete") }?.status == 200)
+    }
+
     @Test func whereTheAPIDeletesRunningServersOneDeleteDoes() throws {
         var options = OpSourceEmulator.Options()
         options.deleteRequiresStopped = false

@@ -142,7 +142,13 @@ final class OpSourceProvider: CloudProvider {
                 api.rememberDeleteNeedsStop()
             }
         }
-        try api.operate("poweroff", serverID: id, doing: "power off server \(id) before deleting it")
+        do {
+            try api.operate("poweroff", serverID: id, doing: "power off server \(id) before deleting it")
+        } catch where error.kind == .cloud && !error.message.contains(OpSourceAPI.operationInProgress) {
+            // Refused: because the operation the driver waited out stopped it already?
+            guard let now = try api.server(id: id) else { return .started }
+            guard isStopped(now) else { throw error }
+        }
         let stopped = try api.wait(for: id, budget: settleBudget) { s in s.map(isStopped) ?? true }
         guard stopped.done else {
             throw DriverError(.cloud, "server \(id) did not stop in time to be deleted; try again")
