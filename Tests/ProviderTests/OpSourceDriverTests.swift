@@ -142,7 +142,7 @@ import Testing
         let id = try #require(created.opSourceField("uniq_id"))
         #expect(created.opSourceField("sizeid") == "")
         cloud.log.clear()
-        let ticker = cloud.tick(3)
+        let ticker = cloud.tick(3, after: "?delete")
         defer { ticker.stop() }
         let destroyed = cloud.run(["destroynode", "--id=\(id)"])
         #expect(destroyed.exitStatus == 0, "\(destroyed.stderr)")

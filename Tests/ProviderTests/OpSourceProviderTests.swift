@@ -52,7 +52,7 @@ import TMCloudTransport
         // API refuses to delete a running server, so the driver powers it off first.
         try provider.api.operate("restart", serverID: id, doing: "restart")
         cloud.log.clear()
-        let ticker = cloud.tick(2)
+        let ticker = cloud.tick(2, after: "?delete")
         defer { ticker.stop() }
         #expect(try provider.destroyNode(id: id) == .started)
         let deletes = cloud.log.all.filter { $0.target.hasSuffix("?delete") }
@@ -76,7 +76,7 @@ import TMCloudTransport
         let provider = try cloud.provider()
         provider.api.rememberDeleteNeedsStop()
         try provider.api.operate("shutdown", serverID: id, doing: "shutdown")
-        let ticker = cloud.tick(2)
+        let ticker = cloud.tick(2, after: "?poweroff")
         defer { ticker.stop() }
         #expect(try provider.destroyNode(id: id) == .started)
         // The power-off waits out the shutdown, then finds the server stopped.

@@ -73,9 +73,14 @@ final class OpSourceCloud {
     }
 
     /// Moves the virtual clock on by `step` every `every` real seconds until stopped,
-    /// for actions that wait on the cloud while they run.
-    func tick(_ step: Double, every interval: Double = 0.05) -> OpSourceTicker {
-        OpSourceTicker(clock: clock, step: step, interval: interval)
+    /// for actions that wait on the cloud while they run; with `after`, only once a
+    /// request whose target ends so has been answered (so that a test sees that
+    /// request meet the operation in progress however slowly the machine runs).
+    func tick(_ step: Double, every interval: Double = 0.05, after suffix: String? = nil) -> OpSourceTicker {
+        let log = log
+        return OpSourceTicker(clock: clock, step: step, interval: interval) {
+            suffix.map { s in log.all.contains { $0.target.hasSuffix(s) } } ?? true
+        }
     }
 }
 
@@ -83,11 +88,13 @@ final class OpSourceCloud {
 final class OpSourceTicker: Sendable {
     private let running = Atomic<Bool>(true)
 
-    init(clock: VirtualClock, step: Double, interval: Double) {
+    init(clock: VirtualClock, step: Double, interval: Double, when ready: @escaping @Sendable () -> Bool) {
         Thread.detachNewThread { [self] in
+            var started = false
             while self.running.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: interval)
-                clock.advance(by: step)
+                started = started || ready()
+                if started { clock.advance(by: step) }
             }
         }
     }
