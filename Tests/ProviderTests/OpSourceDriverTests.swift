@@ -4,6 +4,8 @@ import TMCloudTestSupport
 import TMCloudTransport
 import Testing
 
+@testable import TMCloudKit
+
 /// The built `tmcloud` against the emulated OEC 0.9 cloud, run the way the Traffic
 /// Manager runs it.
 @Suite struct OpSourceDriverTests {
@@ -12,9 +14,19 @@ import Testing
     @Test func deployPendingActiveThenDestroy() throws {
         let cloud = try OpSourceCloud()
         cloud.install(cloud.config())
-        let created = cloud.run(["createnode", "--name=web-1", Self.image, "--sizeid=small"])
+        let created = cloud.run(["createnode", "--name=web-1", Self.image, "--sizeid=small", "--verbose"])
         #expect(created.exitStatus == 0, "\(created.stderr)")
         #expect(created.stdout.hasPrefix(#"{"CreateNodeResponse":{"version":1,"code":202,"nodes":[{"#))
+        // The generated administrator password went to the API and nowhere else.
+        let body = try #require(cloud.log.all.first { $0.method == "POST" }?.body)
+        let password = try #require(body.split(separator: ">").first { $0.hasSuffix("</administratorPassword") })
+            .dropLast("</administratorPassword".count)
+        #expect(password.count == 20)
+        #expect(!created.stdout.contains(password) && !created.stderr.contains(password))
+        #expect(!cloud.home.files(in: "zxtm/internal").isEmpty)
+        for file in cloud.home.files(in: "zxtm/internal") {
+            #expect(!String(decoding: try #require(StateFile.read(cloud.home.internalDirectory + "/" + file)), as: UTF8.self).contains(password))
+        }
         let id = try #require(created.opSourceField("uniq_id"))
         #expect(id == cloud.serverID(named: "web-1") && created.opSourceField("status") == "pending")
 

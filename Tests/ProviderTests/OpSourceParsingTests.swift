@@ -1,4 +1,5 @@
 import Testing
+import TMCloudTestSupport
 import TMCloudTransport
 
 @testable import TMCloudKit
@@ -92,6 +93,29 @@ import TMCloudTransport
             let error = OpSourceError.error(for: status, httpStatus: 400, doing: "delete server 11")
             #expect(error.message.contains("HTTP 400") && error.message.contains("REASON_392"))
         }
+    }
+
+    /// The same listing under a different prefix on every call, as the live service
+    /// did: the provider sees the same nodes each time.
+    @Test func prefixesThatChangeBetweenRepliesDoNotMatter() throws {
+        let forms: [(open: String, p: String)] = [
+            ("<ServersWithState xmlns=\"\(Self.server)\">", ""), ("<ns2:ServersWithState xmlns:ns2=\"\(Self.server)\">", "ns2:"),
+            ("<ns9:ServersWithState xmlns:ns9=\"\(Self.server)\" xmlns:ns2=\"urn:other\">", "ns9:"),
+        ]
+        let transport = OpSourceScriptedTransport { _, call in
+            let (open, p) = forms[(call - 1) % forms.count]
+            let xml = open + "<\(p)serverWithState id=\"s-1\"><\(p)name>web-1</\(p)name>"
+                + "<\(p)networkId>\(OpSourceCloud.vlan)</\(p)networkId><\(p)privateIp>10.0.0.9</\(p)privateIp>"
+                + "<\(p)isStarted>true</\(p)isStarted><\(p)isDeployed>true</\(p)isDeployed></\(p)serverWithState>"
+                + "</\(p)ServersWithState>"
+            return HTTPResponse(status: 200, body: Array(xml.utf8))
+        }
+        let home = ZeusHomeFixture()
+        let provider = try transport.provider(home: home)
+        var seen: [[NodeRecord]] = []
+        for _ in forms { seen.append(try provider.listNodes().map(\.record)) }
+        #expect(seen.allSatisfy { $0 == seen[0] } && seen[0].first?.status == .active)
+        #expect(seen[0].first?.privateIP == "10.0.0.9")
     }
 
     @Test func pagingFollowsTheTotalCount() throws {

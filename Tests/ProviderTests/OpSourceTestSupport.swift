@@ -121,3 +121,33 @@ extension DriverRun {
         return nil
     }
 }
+
+/// A transport that answers from a closure, for replies the emulator does not make.
+final class OpSourceScriptedTransport: HTTPTransport, @unchecked Sendable {
+    private let answer: (TMCloudTransport.HTTPRequest, Int) -> TMCloudTransport.HTTPResponse
+    private(set) var requests: [TMCloudTransport.HTTPRequest] = []
+
+    init(_ answer: @escaping (TMCloudTransport.HTTPRequest, Int) -> TMCloudTransport.HTTPResponse) {
+        self.answer = answer
+    }
+
+    func send(_ request: TMCloudTransport.HTTPRequest, timeout: Double) throws(TransportError) -> TMCloudTransport.HTTPResponse {
+        requests.append(request)
+        return answer(request, requests.count)
+    }
+
+    /// A provider for the pool on `OpSourceCloud.vlan` talking through this transport.
+    func provider(home: ZeusHomeFixture) throws -> OpSourceProvider {
+        let lines = [
+            "user \(OpSourceCloud.user)", "apiHost https://api.example.net", "orgID \(OpSourceCloud.org)",
+            "vlanID \(OpSourceCloud.vlan)", "timeout 2",
+        ]
+        let context = ProviderContext(
+            config: try DriverConfig.parse(lines: lines, path: "pool.cfg"),
+            credentials: Credentials(cred1: "pool.cfg", cred2: OpSourceCloud.password, cred3: "", objectName: "pool"),
+            home: ZeusHome(path: home.path),
+            client: APIClient(transport: self, requestTimeout: 2, deadline: ProcessClock.seconds() + 10),
+            redactor: Redactor(), note: { _ in })
+        return try OpSourceProvider(context)
+    }
+}
