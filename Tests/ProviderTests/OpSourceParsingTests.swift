@@ -118,6 +118,18 @@ import TMCloudTransport
         #expect(seen[0].first?.privateIP == "10.0.0.9")
     }
 
+    /// A host that answers 404 to everything (a wrong apiHost) is an error, and the
+    /// fallback to the two lists is not remembered for it.
+    @Test func aHostThatKnowsNoCallTeachesNothing() throws {
+        let transport = OpSourceScriptedTransport { _, _ in HTTPResponse(status: 404, body: Array("Not Found".utf8)) }
+        let home = ZeusHomeFixture()
+        let provider = try transport.provider(home: home)
+        let error = try #require(opSourceError { () throws(DriverError) in try provider.listNodes() })
+        #expect(error.message.contains("HTTP 404"))
+        #expect(provider.api.state.listing == nil)
+        #expect(home.files(in: "zxtm/internal").isEmpty)
+    }
+
     @Test func pagingFollowsTheTotalCount() throws {
         let root = try parse(
             """

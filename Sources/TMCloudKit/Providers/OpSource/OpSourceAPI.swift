@@ -117,7 +117,10 @@ final class OpSourceAPI {
                 return servers
             }
             context.note("serverWithState is not available: listing deployed and pendingDeploy instead")
+            // Remembered only once the two lists answer: a wrong apiHost 404s everything.
+            let servers = try legacyServers()
             remember(.legacy)
+            return servers
         }
         return try legacyServers()
     }
@@ -129,7 +132,9 @@ final class OpSourceAPI {
                 if state.listing == nil { remember(.serverWithState) }
                 return servers.first { $0.id == id }
             }
+            let servers = try legacyServers()
             remember(.legacy)
+            return servers.first { $0.id == id }
         }
         return try legacyServers().first { $0.id == id }
     }
