@@ -196,6 +196,8 @@ final class OpSourceAPI {
         _ verb: String, serverID: String, doing what: String, retryingInProgress: Bool = true
     ) throws(DriverError) -> OpSourceStatus {
         let path = try orgPath("server/" + Self.segment(serverID)) + "?" + verb
+        // The request trace hides query strings, and here the query is the operation.
+        context.note("\(what): ?\(verb)")
         return try sendRetryingInProgress(request(.get, path), doing: what, retrying: retryingInProgress)
     }
 
