@@ -8,8 +8,7 @@ func makeOpSourceProvider(_ context: ProviderContext) throws(DriverError) -> any
 /// OpSource / Dimension Data through OEC 0.9.
 ///
 /// The pool is every server on the configured VLAN (`networkId` = `vlanID`): OEC 0.9
-/// servers carry no tags or metadata, and the original driver scoped its pool the
-/// same way.
+/// servers carry no tags or metadata to scope it by.
 final class OpSourceProvider: CloudProvider {
     let context: ProviderContext
     let api: OpSourceAPI
