@@ -64,9 +64,9 @@ struct OpSourceServer: Sendable, Equatable {
             isDeployed = true
             isStarted = Self.boolean(text("isStarted"))
         default:
-            // serverWithState: a server without isDeployed is one the API is still
-            // building, which is how the pending list would show it too.
-            isDeployed = Self.boolean(text("isDeployed"))
+            // serverWithState; should isDeployed be missing, a deploy in progress
+            // says the server is not deployed yet.
+            isDeployed = text("isDeployed").map { Self.boolean($0) } ?? !(action?.uppercased().hasPrefix("DEPLOY") ?? false)
             isStarted = Self.boolean(text("isStarted"))
         }
         created = Timestamp.normalize(text("created") ?? text("deployedTime") ?? status?.childText("requestTime", ns: ns))
