@@ -4,22 +4,6 @@ import TMCloudTransport
 
 @testable import TMCloudKit
 
-/// A transport that answers from a script and keeps what it was sent, for tests of
-/// the provider's reading of replies without a server.
-final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
-    private let answer: (HTTPRequest) -> HTTPResponse
-    private(set) var requests: [HTTPRequest] = []
-
-    init(_ answer: @escaping (HTTPRequest) -> HTTPResponse) {
-        self.answer = answer
-    }
-
-    func send(_ request: HTTPRequest, timeout: Double) throws(TransportError) -> HTTPResponse {
-        requests.append(request)
-        return answer(request)
-    }
-}
-
 /// Builds DigitalOcean providers for in-process tests.
 enum DigitalOceanTestRig {
     static let token = "dop_v1_test_0123456789abcdef"

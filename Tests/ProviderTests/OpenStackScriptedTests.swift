@@ -8,19 +8,6 @@ import Testing
 
 @testable import TMCloudKit
 
-/// Answers each request with what the script says, and keeps the requests.
-final class ScriptedTransport: HTTPTransport {
-    var script: (HTTPRequest) -> HTTPResponse
-    private(set) var requests: [HTTPRequest] = []
-
-    init(_ script: @escaping (HTTPRequest) -> HTTPResponse) { self.script = script }
-
-    func send(_ request: HTTPRequest, timeout: Double) throws(TransportError) -> HTTPResponse {
-        requests.append(request)
-        return script(request)
-    }
-}
-
 @Suite("OpenStack provider with scripted replies")
 struct OpenStackScriptedTests {
     static let compute = "http://nova.test/v2.1/p1"
