@@ -15,7 +15,7 @@ public struct DecisionEngine: Sendable {
     public private(set) var lastTraffic: Double
     private var window: ComplianceWindow
     private var events: [EngineEvent] = []
-    private var random: SeededRandom
+    private var random: SimulationRandom
     private var nextSequence = 1
     /// The direction wanted (+1 grow, -1 shrink, 0 none) and since when.
     private var condition: (direction: Int, since: Double) = (0, 0)
@@ -28,7 +28,7 @@ public struct DecisionEngine: Sendable {
         self.settings = settings
         self.choices = choices
         window = ComplianceWindow(length: choices.measurementWindow)
-        random = SeededRandom(seed: seed ^ 0x5EED)
+        random = SimulationRandom(seed: seed ^ 0x5EED)
         lastTraffic = start
     }
 

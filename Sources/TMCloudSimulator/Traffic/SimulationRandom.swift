@@ -1,6 +1,6 @@
 /// A small deterministic generator (SplitMix64), so that a run with one `--seed`
 /// repeats exactly.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+public struct SimulationRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
