@@ -40,7 +40,9 @@ public struct Scenario: Sendable, Equatable {
     }
 
     public var effectiveTimelineInterval: Double {
-        timelineInterval > 0 ? timelineInterval : max(1, (duration / 1500).rounded(.up))
+        if timelineInterval > 0 { return timelineInterval }
+        let wanted = duration / 1500
+        return [1.0, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].first { $0 >= wanted } ?? 3600
     }
 
     /// Applies a scenario file (JSON) over this scenario. Keys:
