@@ -151,13 +151,13 @@ public enum CommandLineParser {
                 scenario.load.shape = try LoadProfile.parseTrace(try read(path, "trace"))
                 scenario.load.spikes = []
             }
-            if let spec = value("faults") { scenario.faults = try FaultSpec.parse(spec) }
+            if let spec = value("faults") { scenario.faults = try SimulatedFaults.parse(spec) }
             if let seed = value("seed") {
                 guard let n = UInt64(seed) else { throw SettingError("--seed must be a whole number, not \(seed)") }
                 scenario.seed = n
             }
             if let d = value("duration") {
-                guard let seconds = FaultSpec.parseTime(d), seconds >= 1 else {
+                guard let seconds = SimulatedFaults.parseTime(d), seconds >= 1 else {
                     throw SettingError("--duration must be seconds or 30m, 6h, 1d, not \(d)")
                 }
                 scenario.duration = seconds
@@ -236,7 +236,7 @@ public enum CommandLineParser {
         }
         if !request.scenario.faults.isEmpty {
             request.notices.append("the scenario's faults are left out against a real account")
-            request.scenario.faults = FaultSpec()
+            request.scenario.faults = SimulatedFaults()
         }
     }
 }

@@ -57,6 +57,7 @@ public enum DriverResponseParser {
             value = try JSONParser.parse(stdout)
         } catch {
             let text = String(decoding: stdout.prefix(60), as: UTF8.self)
+                .split(whereSeparator: \.isNewline).joined(separator: " ")
             throw .unparseable(stdout.isEmpty ? "empty output" : "\(error) in \"\(text)\"")
         }
         let (key, code) = action.envelope

@@ -59,11 +59,11 @@ extension DecisionEngine {
         for index in nodes.indices.reversed() {
             let node = nodes[index]
             if seen.contains(index) {
-                if reportedDestroyed.contains(index) { goneFromCloud(index, at: time) }
+                if reportedDestroyed.contains(index) { goneFromCloud(index, reportedDestroyed: true, at: time) }
                 continue
             }
             let overdue = node.seenInStatus || time - node.trackedSince >= choices.missingGrace
-            if node.state == .destroying || overdue { goneFromCloud(index, at: time) }
+            if node.state == .destroying || overdue { goneFromCloud(index, reportedDestroyed: false, at: time) }
         }
     }
 
@@ -109,13 +109,16 @@ extension DecisionEngine {
         }
     }
 
-    private mutating func goneFromCloud(_ index: Int, at time: Double) {
+    private mutating func goneFromCloud(_ index: Int, reportedDestroyed: Bool, at time: Double) {
+        let id = nodes[index].uniqID
         if nodes[index].state == .destroying {
-            removeNode(at: index, .autoNodeDestructionComplete, message: "no longer in the cloud", at: time)
-        } else {
+            removeNode(at: index, .autoNodeDestructionComplete, message: "node \(id) is gone from the cloud", at: time)
+        } else if reportedDestroyed {
             removeNode(
-                at: index, .autoNodeDisappeared,
-                message: "node \(nodes[index].uniqID) vanished from status without being destroyed", at: time)
+                at: index, .autoNodeDisappeared, message: "status reports node \(id) destroyed (failed or removed elsewhere)",
+                at: time)
+        } else {
+            removeNode(at: index, .autoNodeDisappeared, message: "node \(id) vanished from status", at: time)
         }
     }
 }

@@ -14,7 +14,7 @@ public protocol CloudUnderTest: AnyObject {
     /// API requests the cloud received, by kind; nil when it keeps no log.
     func apiCalls() -> [String: Int]?
     /// Arranges the faults of a plan, from simulated second 0 of the run.
-    func schedule(_ faults: FaultSpec)
+    func schedule(_ faults: SimulatedFaults)
     /// Stops servers and removes temporary files.
     func shutdown()
 }

@@ -3,7 +3,8 @@ import TMCloudJSON
 /// An in-process cloud that answers driver command lines itself, following the driver
 /// contract: what `tmcloud` would print for a cloud whose nodes boot in `bootTime`
 /// simulated seconds. Used when no emulated cloud with a working driver is at hand, and
-/// to test the whole loop quickly.
+/// to test the whole loop quickly. Of a fault plan it applies the cloud's own faults
+/// (`boot_fail`, `vanish`); driver-run faults come from `FaultyTransport`.
 public final class ModelCloud: CloudUnderTest, DriverTransport {
     public let name: String
     public let cloudCredentials = "sim"
@@ -11,7 +12,7 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
     private let clock: any SimulationClock
     private let runStart: Double
     private var random: SimulationRandom
-    private var faults = FaultSpec()
+    private var faults = SimulatedFaults()
     private var firedTimed: Set<Int> = []
     private var nodes: [Node] = []
     private var nextID = 4_200_001
@@ -40,7 +41,7 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
     public var transport: any DriverTransport { self }
     public var label: String { "model cloud (\(name))" }
 
-    public func schedule(_ faults: FaultSpec) { self.faults = faults }
+    public func schedule(_ faults: SimulatedFaults) { self.faults = faults }
 
     public func leftovers(prefix: String) -> [String]? {
         nodes.filter { $0.name.hasPrefix(prefix) }.map(\.name)
@@ -73,18 +74,13 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
         calls[action, default: 0] += 1
         switch action {
         case "status":
-            if fires(.statusHang, at: t) { return DriverExecution(exitStatus: 137, timedOut: true, stdout: [], wallSeconds: 0) }
-            if fires(.statusGarbage, at: t) { return DriverExecution(exitStatus: 0, stdout: Array("<html>502 Bad Gateway</html>\n".utf8)) }
-            if chance(.statusFail) { return failure("status", "HTTP 503 from the cloud: service unavailable") }
             pruneFailedBuilds()
             return reply("NodeStatusResponse", 200, nodes.map(describe))
         case "createnode":
-            if fires(.createHang, at: t) { return DriverExecution(exitStatus: 137, timedOut: true, stdout: [], wallSeconds: 0) }
             guard let name = options["name"], !name.isEmpty else { return failure("createnode", "--name is required", status: 2) }
             if let existing = nodes.first(where: { $0.name == name }) {
                 return reply("CreateNodeResponse", 202, [describe(existing)])
             }
-            if chance(.createFail) { return failure("createnode", "HTTP 422 from the cloud: quota exceeded") }
             let node = Node(
                 id: String(nextID), name: name, createdAt: clock.now, number: nextID % 250 + 1,
                 failsToBoot: chance(.bootFail))
@@ -92,9 +88,7 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
             nodes.append(node)
             return reply("CreateNodeResponse", 202, [describe(node)])
         case "destroynode":
-            if fires(.destroyHang, at: t) { return DriverExecution(exitStatus: 137, timedOut: true, stdout: [], wallSeconds: 0) }
             guard let id = options["id"], !id.isEmpty else { return failure("destroynode", "--id is required", status: 2) }
-            if chance(.destroyFail) { return failure("destroynode", "HTTP 500 from the cloud: internal error") }
             let gone = nodes.first { $0.id == id }
             nodes.removeAll { $0.id == id }
             var entry = gone.map(describe) ?? nodeJSON(id: id, name: "", status: "destroyed", complete: 100, ip: nil, created: "")
@@ -111,14 +105,14 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
 
     // MARK: - Helpers
 
-    private func fires(_ kind: FaultSpec.Timed, at t: Double) -> Bool {
+    private func fires(_ kind: SimulatedFaults.Timed, at t: Double) -> Bool {
         for (index, fault) in faults.timed.enumerated() where fault.kind == kind && fault.at <= t {
             if firedTimed.insert(index).inserted { return true }
         }
         return false
     }
 
-    private func chance(_ kind: FaultSpec.Chance) -> Bool {
+    private func chance(_ kind: SimulatedFaults.Chance) -> Bool {
         guard let p = faults.chances[kind], p > 0 else { return false }
         return random.unit() < p
     }

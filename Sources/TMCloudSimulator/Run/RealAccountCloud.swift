@@ -13,6 +13,6 @@ public final class RealAccountCloud: CloudUnderTest {
 
     public func leftovers(prefix: String) -> [String]? { nil }
     public func apiCalls() -> [String: Int]? { nil }
-    public func schedule(_ faults: FaultSpec) {}
+    public func schedule(_ faults: SimulatedFaults) {}
     public func shutdown() {}
 }

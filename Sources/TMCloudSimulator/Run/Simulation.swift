@@ -22,8 +22,11 @@ public final class Simulation {
         self.scenario = scenario
         self.cloud = cloud
         self.clock = clock
+        let transport: any DriverTransport =
+            scenario.faults.isEmpty
+            ? cloud.transport : FaultyTransport(cloud.transport, faults: scenario.faults, clock: clock, seed: scenario.seed)
         driver = DriverRunner(
-            transport: cloud.transport, cloudCredentials: cloud.cloudCredentials, settings: scenario.settings,
+            transport: transport, cloudCredentials: cloud.cloudCredentials, settings: scenario.settings,
             statusTimeout: scenario.choices.statusTimeout)
         engine = DecisionEngine(settings: scenario.settings, choices: scenario.choices, seed: scenario.seed)
         result = SimulationResult(scenario: scenario, cloudName: cloud.name, driverLabel: cloud.transport.label)

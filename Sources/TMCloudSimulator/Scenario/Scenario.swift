@@ -22,7 +22,7 @@ public struct Scenario: Sendable, Equatable {
     /// Simulated seconds a new node takes to become active (model cloud; emulators where
     /// they accept it).
     public var bootTime: Double
-    public var faults = FaultSpec()
+    public var faults = SimulatedFaults()
     /// Simulated seconds between timeline rows; 0 picks about 1500 rows.
     public var timelineInterval = 0.0
 
@@ -82,7 +82,7 @@ public struct Scenario: Sendable, Equatable {
                     default: throw SettingError("unknown node key \(k) (capacity, base_latency, boot_time)")
                     }
                 }
-            case "faults": faults = try FaultSpec.parse(try Self.text(value, key))
+            case "faults": faults = try SimulatedFaults.parse(try Self.text(value, key))
             case "timeline_interval": timelineInterval = try Self.seconds(value, key)
             default: throw SettingError("unknown scenario key \(key)")
             }
@@ -136,7 +136,7 @@ public struct Scenario: Sendable, Equatable {
     /// A number, or text such as `90s`, `30m`, `24h`, `17:30`.
     static func seconds(_ value: JSONValue, _ key: String) throws(SettingError) -> Double {
         if let d = value.doubleValue, d >= 0 { return d }
-        if let s = value.stringValue, let d = FaultSpec.parseTime(s) { return d }
+        if let s = value.stringValue, let d = SimulatedFaults.parseTime(s) { return d }
         throw SettingError("\(key) must be a number of seconds (or 30m, 24h, 17:30)")
     }
 

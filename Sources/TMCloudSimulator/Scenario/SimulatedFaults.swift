@@ -9,7 +9,7 @@
 /// * `boot_fail=P`: a new node fails to build (status reports it destroyed) with probability P.
 ///
 /// T is seconds (`3600`) or a time of day `HH:MM[:SS]` counted from the start of the run.
-public struct FaultSpec: Sendable, Equatable {
+public struct SimulatedFaults: Sendable, Equatable {
     public enum Timed: String, Sendable, Equatable, CaseIterable {
         case statusHang = "status_hang"
         case createHang = "create_hang"
@@ -32,13 +32,13 @@ public struct FaultSpec: Sendable, Equatable {
 
     public var isEmpty: Bool { chances.isEmpty && timed.isEmpty }
 
-    public static func == (lhs: FaultSpec, rhs: FaultSpec) -> Bool {
+    public static func == (lhs: SimulatedFaults, rhs: SimulatedFaults) -> Bool {
         lhs.chances == rhs.chances && lhs.timed.count == rhs.timed.count
             && zip(lhs.timed, rhs.timed).allSatisfy { $0.kind == $1.kind && $0.at == $1.at }
     }
 
-    public static func parse(_ spec: String) throws(SettingError) -> FaultSpec {
-        var plan = FaultSpec()
+    public static func parse(_ spec: String) throws(SettingError) -> SimulatedFaults {
+        var plan = SimulatedFaults()
         for raw in spec.split(separator: ",") {
             let item = raw.trimmingSpaces()
             if item.isEmpty { continue }
