@@ -269,4 +269,21 @@ struct DecisionEngineTests {
         let name = h.tags(.autoNodeCreationStarted).first?.node ?? ""
         #expect(name.hasPrefix("web-") && name.count == 10)
     }
+
+    @Test func aNodeStillRunningLongAfterDestroyCountsAgain() {
+        var h = pool(2)
+        h.run(21, compliance: 100)
+        guard let (_, id) = h.destroys.first else {
+            Issue.record("expected a destroy")
+            return
+        }
+        // The cloud ignores the destroy and keeps listing the node as running.
+        h.cloud.append(EngineHarness.node(id, "web-old1"))
+        h.status()
+        #expect(h.engine.counts.destroying == 1)
+        h.time = 20 + 600
+        h.status()
+        #expect(h.engine.counts.destroying == 0 && h.engine.counts.counted == 2)
+        #expect(h.tags(.changeProcessFailure).last?.message.contains("after destroynode") == true)
+    }
 }

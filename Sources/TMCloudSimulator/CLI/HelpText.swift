@@ -21,7 +21,8 @@ enum HelpText {
           --cloud_api_timeout=S       pool and Cloud Credentials settings (- or _ both work)
           --measurement_window=S --destroy_order=newest|oldest|pending_first
           --name_suffix=counter|random --missing_grace=S --status_timeout=S
-          --repeat_events_every=S     the simulator's own choices (docs/simulator.md)
+          --repeat_events_every=S --destroy_confirm_time=S
+                                      the simulator's own choices (docs/simulator.md)
           --trace=CSV                 load from a time,requests_per_second trace
           --faults=SPEC               e.g. create_fail=0.1,status_hang@2h,vanish@13:00
           --capacity=RPS --base-latency=MS --boot-time=S   node model

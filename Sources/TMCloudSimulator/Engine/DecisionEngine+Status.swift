@@ -87,6 +87,7 @@ extension DecisionEngine {
             if !entry.publicIP.isEmpty { node.publicIP = entry.publicIP }
             if !entry.privateIP.isEmpty { node.privateIP = entry.privateIP }
         }
+        if before.state == .destroying && !entry.isDestroyed { reinstateIfStuck(index, at: time) }
         guard before.state != .destroying, !entry.isDestroyed else { return }
         if entry.isActive && before.state == .pending {
             if before.createdByEngine {

@@ -163,6 +163,7 @@ public struct DecisionEngine: Sendable {
         var node = nodes[index]
         node.stateBeforeDestroy = node.state
         node.state = .destroying
+        node.destroyIssuedAt = time
         if node.isInPool {
             node.joinedAt = nil
             raise(time, .poolConfUpdate, node: node.name, message: "removed from the pool")
@@ -280,6 +281,20 @@ public struct DecisionEngine: Sendable {
     }
 
     mutating func adopt(_ node: PoolNode) { nodes.append(node) }
+
+    /// A destroyed node the cloud still lists as running after `destroy_confirm_time`
+    /// counts again, so that the pool's size is corrected once more.
+    mutating func reinstateIfStuck(_ index: Int, at time: Double) {
+        guard nodes[index].state == .destroying, let issued = nodes[index].destroyIssuedAt,
+            time - issued >= choices.destroyConfirmTime
+        else { return }
+        nodes[index].state = nodes[index].stateBeforeDestroy ?? .active
+        nodes[index].stateBeforeDestroy = nil
+        nodes[index].destroyIssuedAt = nil
+        raise(
+            time, .changeProcessFailure, node: nodes[index].name,
+            message: "still running \(Int(time - issued)) s after destroynode; counted again")
+    }
     mutating func update(_ index: Int, _ body: (inout PoolNode) -> Void) { body(&nodes[index]) }
     mutating func noteMismatch(_ key: String) -> Bool { reportedMismatch.insert(key).inserted }
 }

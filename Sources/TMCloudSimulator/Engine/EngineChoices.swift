@@ -31,12 +31,15 @@ public struct EngineChoices: Sendable, Equatable {
     /// Seconds between repeats of the same waiting event (hysteresis, refractory, roof,
     /// floor) while the condition lasts; the first is always logged.
     public var repeatEventsEvery = 0.0
+    /// Seconds after destroynode by which status must stop listing the node as running;
+    /// after that it counts towards the pool again (and may be destroyed again).
+    public var destroyConfirmTime = 600.0
 
     public init() {}
 
     public static let keys = [
         "measurement_window", "destroy_order", "name_suffix", "missing_grace", "status_timeout",
-        "repeat_events_every",
+        "repeat_events_every", "destroy_confirm_time",
     ]
 
     public mutating func set(_ key: String, _ text: String) throws(SettingError) {
@@ -67,6 +70,7 @@ public struct EngineChoices: Sendable, Equatable {
             guard d > 0 else { throw SettingError("status_timeout must be above 0") }
             statusTimeout = d
         case "repeat_events_every": repeatEventsEvery = try seconds()
+        case "destroy_confirm_time": destroyConfirmTime = try seconds()
         default: throw SettingError("unknown setting \(key)")
         }
     }
@@ -79,6 +83,7 @@ public struct EngineChoices: Sendable, Equatable {
         case "missing_grace": return String(missingGrace)
         case "status_timeout": return String(statusTimeout)
         case "repeat_events_every": return String(repeatEventsEvery)
+        case "destroy_confirm_time": return String(destroyConfirmTime)
         default: return nil
         }
     }

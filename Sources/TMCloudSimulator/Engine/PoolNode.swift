@@ -60,6 +60,8 @@ public struct PoolNode: Sendable, Equatable {
     public var isInPool: Bool { joinedAt != nil }
     /// The state before destroynode was issued, restored when the run fails.
     var stateBeforeDestroy: PoolNodeState?
+    /// Simulated time at which destroynode was issued.
+    var destroyIssuedAt: Double?
 }
 
 /// What the engine wants the driver to do. One change at a time.

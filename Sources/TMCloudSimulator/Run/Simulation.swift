@@ -14,6 +14,8 @@ public final class Simulation {
     private var result: SimulationResult
     private var random: SimulationRandom
     private var createdNames: Set<String> = []
+    /// Running nodes of the pool in the last status the cloud gave.
+    private var cloudCount: Int?
     private var outOfBoundsSince: Double?
     private var outOfBoundsReported = false
     private var reportedDuplicates: Set<String> = []
@@ -114,6 +116,7 @@ public final class Simulation {
         switch driver.status() {
         case .success(let nodes):
             checkDuplicates(nodes, at: t)
+            cloudCount = nodes.filter { !$0.isDestroyed && engine.claim($0) == .claimed }.count
             engine.observeStatus(nodes, at: t)
         case .failure(let failure):
             record(EngineEvent(time: t, tag: failure.event(for: .status), message: "status: \(failure)"))
@@ -160,8 +163,10 @@ public final class Simulation {
         }
     }
 
+    /// The pool as the cloud lists it must come back inside [min_nodes, max_nodes] within
+    /// `convergenceAllowance`.
     private func checkBounds(at t: Double) {
-        let count = engine.counts.counted
+        guard let count = cloudCount else { return }
         let s = scenario.settings
         guard count < s.minNodes || count > s.maxNodes else {
             outOfBoundsSince = nil
