@@ -103,7 +103,7 @@ public enum SimulatorApp {
         let clock = EmulatedClouds.makeClock()
         func model(_ notices: [String]) -> PreparedCloud {
             let cloud = ModelCloud(
-                name: scenario.cloud.rawValue, clock: clock, bootTime: scenario.bootTime, seed: scenario.seed,
+                name: "model \(scenario.cloud.rawValue)", clock: clock, bootTime: scenario.bootTime, seed: scenario.seed,
                 imageID: scenario.settings.imageID, sizeID: scenario.settings.sizeID)
             return PreparedCloud(cloud: cloud, clock: clock, notices: notices)
         }

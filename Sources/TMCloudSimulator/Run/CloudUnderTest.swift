@@ -13,7 +13,8 @@ public protocol CloudUnderTest: AnyObject {
     func leftovers(prefix: String) -> [String]?
     /// API requests the cloud received, by kind; nil when it keeps no log.
     func apiCalls() -> [String: Int]?
-    /// Arranges the faults of a plan, from simulated second 0 of the run.
+    /// Arranges the cloud's own faults of a plan (`boot_fail`); driver-run faults are
+    /// injected in front of the transport, and `vanish` by the simulation.
     func schedule(_ faults: SimulatedFaults)
     /// Stops servers and removes temporary files.
     func shutdown()

@@ -4,16 +4,15 @@ import TMCloudJSON
 /// contract: what `tmcloud` would print for a cloud whose nodes boot in `bootTime`
 /// simulated seconds. Used when no emulated cloud with a working driver is at hand, and
 /// to test the whole loop quickly. Of a fault plan it applies the cloud's own faults
-/// (`boot_fail`, `vanish`); driver-run faults come from `FaultyTransport`.
+/// (`boot_fail`); driver-run faults come from `FaultyTransport`, and `vanish` from the
+/// simulation itself.
 public final class ModelCloud: CloudUnderTest, DriverTransport {
     public let name: String
     public let cloudCredentials = "sim"
     public var bootTime: Double
     private let clock: any SimulationClock
-    private let runStart: Double
     private var random: SimulationRandom
     private var faults = SimulatedFaults()
-    private var firedTimed: Set<Int> = []
     private var nodes: [Node] = []
     private var nextID = 4_200_001
     private var calls: [String: Int] = [:]
@@ -34,12 +33,11 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
         self.bootTime = bootTime
         self.imageID = imageID
         self.sizeID = sizeID
-        runStart = clock.now
         random = SimulationRandom(seed: seed ^ 0xC10D)
     }
 
     public var transport: any DriverTransport { self }
-    public var label: String { "model cloud (\(name))" }
+    public var label: String { "in-process model driver" }
 
     public func schedule(_ faults: SimulatedFaults) { self.faults = faults }
 
@@ -69,8 +67,6 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
                 options[String(body[..<eq])] = String(body[body.index(after: eq)...])
             }
         }
-        let t = clock.now - runStart
-        applyVanish(at: t)
         calls[action, default: 0] += 1
         switch action {
         case "status":
@@ -105,24 +101,9 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
 
     // MARK: - Helpers
 
-    private func fires(_ kind: SimulatedFaults.Timed, at t: Double) -> Bool {
-        for (index, fault) in faults.timed.enumerated() where fault.kind == kind && fault.at <= t {
-            if firedTimed.insert(index).inserted { return true }
-        }
-        return false
-    }
-
     private func chance(_ kind: SimulatedFaults.Chance) -> Bool {
         guard let p = faults.chances[kind], p > 0 else { return false }
         return random.unit() < p
-    }
-
-    private func applyVanish(at t: Double) {
-        while fires(.vanish, at: t) {
-            if let index = nodes.indices.min(by: { nodes[$0].createdAt < nodes[$1].createdAt }) {
-                nodes.remove(at: index)
-            }
-        }
     }
 
     /// A node that failed to build is reported destroyed once, then gone (the driver

@@ -19,6 +19,7 @@ public final class Simulation {
     private var outOfBoundsSince: Double?
     private var outOfBoundsReported = false
     private var reportedDuplicates: Set<String> = []
+    private var vanished: Set<Int> = []
 
     public init(scenario: Scenario, cloud: any CloudUnderTest, clock: any SimulationClock) {
         self.scenario = scenario
@@ -70,6 +71,7 @@ public final class Simulation {
             rowConforming += rps * level.conforming
             rowSeconds += 1
 
+            removeVanishingNodes(at: t)
             if t >= nextStatus {
                 pollStatus(at: t)
                 nextStatus += settings.updateInterval
@@ -148,6 +150,23 @@ public final class Simulation {
                 engine.destroyFailed(uniqID: id, hung: hung, reason: failure.description, at: t)
             }
             return "destroy \(name)"
+        }
+    }
+
+    /// `vanish@T`: someone else deletes the pool's oldest running node, with the driver
+    /// but behind the engine's back (the run is not counted), as an operator or the
+    /// cloud itself might.
+    private func removeVanishingNodes(at t: Double) {
+        for (index, fault) in scenario.faults.timed.enumerated()
+        where fault.kind == .vanish && fault.at <= t && !vanished.contains(index) {
+            guard
+                let victim = engine.nodes.filter({ $0.state == .active && !$0.uniqID.isEmpty })
+                    .min(by: { $0.trackedSince < $1.trackedSince })
+            else { continue }
+            vanished.insert(index)
+            _ = cloud.transport.execute(
+                arguments: ["destroynode", "--cloudcreds=\(cloud.cloudCredentials)", "--id=\(victim.uniqID)"],
+                timeout: scenario.settings.cloudAPITimeout)
         }
     }
 

@@ -39,7 +39,7 @@ public enum BuiltinScenarios {
             summary: "the same day on emulated OpSource (slow server deployment)", boot: 240
         ) {
             $0.name = "sim-app-"
-            $0.imageID = "d4ed6d40-e2a0-11e2-84e5-180373fb68df"
+            $0.imageID = "a4c8e2d0-5b7f-4e1a-9c3d-7f2e1b0a9d01"
             $0.sizeID = ""
         }
     }
@@ -50,7 +50,7 @@ public enum BuiltinScenarios {
             summary: "the same day on emulated OpenStack, nodes joined by private IP after a 30 s delay", boot: 40
         ) {
             $0.name = "sim-api-"
-            $0.imageID = "ubuntu-22.04"
+            $0.imageID = "debian-12"
             $0.sizeID = "m1.small"
             $0.ipsToUse = .privateIPs
             $0.addNodeDelayTime = 30
