@@ -40,9 +40,9 @@ struct OutputWriterTests {
         let svg = SVGChart.render(r)
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(svg.hasSuffix("</svg>\n"))
-        // 30 % of a 170-pixel panel whose bottom is at 650.
-        #expect(svg.contains("<line id=\"scale-up-level\" x1=\"70\" y1=\"599\""))
-        #expect(svg.contains("<line id=\"scale-down-level\" x1=\"70\" y1=\"488.5\""))
+        // 30 % of a 170-pixel panel whose bottom is at 670.
+        #expect(svg.contains("<line id=\"scale-up-level\" x1=\"70\" y1=\"619\""))
+        #expect(svg.contains("<line id=\"scale-down-level\" x1=\"70\" y1=\"508.5\""))
         #expect(svg.contains("scale_up_level 30%") && svg.contains("scale_down_level 95%"))
         for id in ["load", "nodes-counted", "nodes-in-pool", "compliance", "max-nodes"] {
             #expect(svg.contains("id=\"\(id)\""))

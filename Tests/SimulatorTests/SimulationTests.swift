@@ -147,4 +147,45 @@ struct SimulationTests {
         #expect(r.teardownDestroyed == 0)
         #expect(r.passed)
     }
+
+    @Test func nodesAlreadyInTheCloudAreAdoptedAndTornDown() {
+        var s = BuiltinScenarios.spike
+        s.duration = 600
+        let clock = ManualClock()
+        let cloud = ModelCloud(name: "model", clock: clock, bootTime: 30, seed: 1, imageID: s.settings.imageID, sizeID: s.settings.sizeID)
+        cloud.seedNode(name: s.settings.name + "old")
+        cloud.seedNode(name: "other-pool-1")
+        let r = Simulation(scenario: s, cloud: cloud, clock: clock).run()
+        #expect(r.events.first { $0.tag == .autoNodeExisted }?.node == s.settings.name + "old")
+        #expect(r.nodesCreated == 0)  // the adopted node satisfies min_nodes
+        #expect(r.passed && r.leftovers.isEmpty)
+        #expect(cloud.leftovers(prefix: "other-") == ["other-pool-1"])
+    }
+
+    @Test func progressIsABarOnATerminalAndPlainLinesOtherwise() {
+        var terminal = ""
+        var plain = ""
+        let tty = ProgressDisplay(isTerminal: true) { terminal += $0 }
+        let pipe = ProgressDisplay(isTerminal: false) { plain += $0 }
+        var counts = PoolCounts()
+        counts.active = 2
+        counts.inPool = 2
+        for t in stride(from: 0.0, through: 7200, by: 60) {
+            tty.progress(time: t, of: 7200, rps: 80, compliance: 97.5, counts: counts)
+            pipe.progress(time: t, of: 7200, rps: 80, compliance: 97.5, counts: counts)
+        }
+        let warning = EngineEvent(time: 5, tag: .statusProcessHanging, message: "status: still running")
+        let change = EngineEvent(time: 6, tag: .autoNodeCreationStarted, node: "web-0001", message: "createnode web-0001")
+        for display in [tty, pipe] {
+            display.event(warning)
+            display.event(change)
+        }
+        tty.finish()
+        #expect(terminal.hasPrefix("\r\u{1B}[2K[") && terminal.contains("]  0%  00:00:00"))
+        #expect(terminal.contains("cloudcredentials_apistatusprocesshanging") && terminal.contains("web-0001"))
+        #expect(!plain.contains("\u{1B}") && !plain.contains("web-0001"))
+        #expect(plain.contains("cloudcredentials_apistatusprocesshanging"))
+        #expect(plain.split(separator: "\n").filter { $0.contains("req/s") }.count == 11)
+        #expect(plain.hasPrefix("0% 00:00:00  80 req/s  97.5% conforming  nodes 2 (0 pending, 2 in pool)\n"))
+    }
 }

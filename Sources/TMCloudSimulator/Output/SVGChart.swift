@@ -21,16 +21,16 @@ public enum SVGChart {
         func x(_ t: Double) -> Double { left + plotWidth * t / duration }
 
         let peakRPS = rows.map(\.rps).max() ?? 1
-        let load = Panel(top: 60, height: 170, maximum: niceCeiling(peakRPS * 1.1))
+        let load = Panel(top: 80, height: 170, maximum: niceCeiling(peakRPS * 1.1))
         let nodeMax = Double(max(s.maxNodes, rows.map { $0.active + $0.pending }.max() ?? 0) + 1)
-        let nodes = Panel(top: 280, height: 150, maximum: nodeMax)
-        let compliance = Panel(top: 480, height: 170, maximum: 100)
+        let nodes = Panel(top: 300, height: 150, maximum: nodeMax)
+        let compliance = Panel(top: 500, height: 170, maximum: 100)
 
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="720" viewBox="0 0 \(n(width)) 720" \
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="740" viewBox="0 0 \(n(width)) 740" \
             font-family="Helvetica, Arial, sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(n(left))" y="28" font-size="16" font-weight="bold">\(escape("tmcloud-sim: \(r.scenario.name) on \(r.cloudName)"))</text>
+            <text x="\(n(left))" y="26" font-size="16" font-weight="bold">\(escape("tmcloud-sim: \(r.scenario.name) on \(r.cloudName)"))</text>
             <text x="\(n(left))" y="46" fill="#555">\(escape(caption(r)))</text>
 
             """
@@ -45,10 +45,10 @@ public enum SVGChart {
             for panel in [load, nodes, compliance] {
                 svg += "<line x1=\"\(gx)\" y1=\"\(n(panel.top))\" x2=\"\(gx)\" y2=\"\(n(panel.top + panel.height))\" stroke=\"#eee\"/>\n"
             }
-            svg += "<text x=\"\(gx)\" y=\"672\" text-anchor=\"middle\" fill=\"#555\">\(SimTime.clock(tick).dropLast(3))</text>\n"
+            svg += "<text x=\"\(gx)\" y=\"692\" text-anchor=\"middle\" fill=\"#555\">\(SimTime.clock(tick).dropLast(3))</text>\n"
             tick += step
         }
-        svg += "<text x=\"\(n(left + plotWidth / 2))\" y=\"695\" text-anchor=\"middle\" fill=\"#555\">simulated time</text>\n"
+        svg += "<text x=\"\(n(left + plotWidth / 2))\" y=\"715\" text-anchor=\"middle\" fill=\"#555\">simulated time</text>\n"
 
         // Load.
         svg += axisLabels(load, format: { n($0) })
