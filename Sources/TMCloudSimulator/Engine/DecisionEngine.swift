@@ -267,8 +267,15 @@ public struct DecisionEngine: Sendable {
         for index in nodes.indices {
             let node = nodes[index]
             guard node.state == .active, !node.isInPool, let since = node.activeSince,
-                time - since >= settings.addNodeDelayTime, let ip = address(of: node)
+                time - since >= settings.addNodeDelayTime
             else { continue }
+            guard let ip = address(of: node) else {
+                if noteMismatch("noaddress:" + node.name) {
+                    let kind = settings.ipsToUse == .publicIPs ? "public" : "private"
+                    raise(time, .autoNodeStatusChange, node: node.name, message: "active without a \(kind) IP: not added yet (ips_to_use)")
+                }
+                continue
+            }
             nodes[index].joinedAt = time
             raise(time, .poolConfUpdate, node: node.name, message: "added \(ip):\(settings.port) to the pool")
         }

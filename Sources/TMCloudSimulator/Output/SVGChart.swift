@@ -60,8 +60,11 @@ public enum SVGChart {
         if s.minNodes > 0 {
             svg += hline(nodes, Double(s.minNodes), x: left, color: "#999", id: "min-nodes", label: "min_nodes \(s.minNodes)")
         }
-        svg += polyline(steps(rows.map { (x($0.time), nodes.y(Double($0.active + $0.pending))) }), stroke: "#ff7f0e", id: "nodes-counted")
-        svg += polyline(steps(rows.map { (x($0.time), nodes.y(Double($0.inPool))) }), stroke: "#2ca02c", id: "nodes-in-pool")
+        // In-pool drawn wide underneath, so that the counted line shows where they differ.
+        svg += polyline(
+            steps(rows.map { (x($0.time), nodes.y(Double($0.inPool))) }), stroke: "#2ca02c", id: "nodes-in-pool", width: 4)
+        svg += polyline(
+            steps(rows.map { (x($0.time), nodes.y(Double($0.active + $0.pending))) }), stroke: "#ff7f0e", id: "nodes-counted")
         for row in rows where !row.decisions.isEmpty {
             let grow = row.decisions.hasPrefix("create")
             let cy = nodes.y(Double(row.active + row.pending))
@@ -110,10 +113,10 @@ public enum SVGChart {
             + "<text x=\"\(n(left + plotWidth - 4))\" y=\"\(n(p.y(value) - 4))\" text-anchor=\"end\" fill=\"\(color)\">\(escape(label))</text>\n"
     }
 
-    static func polyline(_ points: [(Double, Double)], stroke: String, id: String) -> String {
+    static func polyline(_ points: [(Double, Double)], stroke: String, id: String, width: Double = 1.5) -> String {
         guard !points.isEmpty else { return "" }
         let text = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        return "<polyline id=\"\(id)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.5\" points=\"\(text)\"/>\n"
+        return "<polyline id=\"\(id)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" points=\"\(text)\"/>\n"
     }
 
     /// Turns a series into horizontal-then-vertical steps.

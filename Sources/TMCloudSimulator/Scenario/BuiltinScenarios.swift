@@ -36,11 +36,12 @@ public enum BuiltinScenarios {
     public static var opSource: Scenario {
         day(
             "opsource", .opsource,
-            summary: "the same day on emulated OpSource (slow server deployment)", boot: 240
+            summary: "the same day on emulated OpSource (slow deployment; nodes joined by their VLAN address)", boot: 240
         ) {
             $0.name = "sim-app-"
             $0.imageID = "a4c8e2d0-5b7f-4e1a-9c3d-7f2e1b0a9d01"
             $0.sizeID = ""
+            $0.ipsToUse = .privateIPs
         }
     }
 
