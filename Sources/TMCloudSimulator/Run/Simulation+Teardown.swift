@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Simulation {
+    /// Destroys every node the run created (and, on a cloud of its own, every node with
+    /// the pool's prefix), waits for the cloud to confirm, and checks what is left.
+    func teardown(at end: Double) {
+        let prefix = scenario.settings.name
+        var t = end
+        var destroyed = 0
+        for _ in 0..<6 {
+            guard case .success(let listed) = driver.status() else {
+                clock.advance(by: scenario.settings.updateInterval)
+                t += scenario.settings.updateInterval
+                continue
+            }
+            let ours = listed.filter { node in
+                !node.isDestroyed && node.name.hasPrefix(prefix) && (ownsWholeCloud || createdNameSet.contains(node.name))
+            }
+            if ours.isEmpty { break }
+            for node in ours {
+                if case .success = driver.destroyNode(uniqID: node.uniqID) {
+                    destroyed += 1
+                    recordTeardown(EngineEvent(time: t, tag: .autoNodeDestroyed, node: node.name, message: "teardown: destroynode \(node.uniqID)"))
+                }
+            }
+            clock.advance(by: scenario.settings.updateInterval)
+            t += scenario.settings.updateInterval
+        }
+        var left = cloud.leftovers(prefix: prefix)
+        if left == nil, case .success(let listed) = driver.status() {
+            left = listed.filter { !$0.isDestroyed && createdNameSet.contains($0.name) }.map(\.name)
+        }
+        let remaining = (left ?? []).filter { ownsWholeCloud || createdNameSet.contains($0) }
+        noteTeardown(destroyed: destroyed, leftovers: remaining)
+        if !remaining.isEmpty {
+            noteViolation("nodes left behind after teardown: \(remaining.sorted().joined(separator: ", "))")
+        }
+    }
+}
+
+/// Monotonic seconds for measuring the run's own wall time.
+enum ProcessClock {
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
