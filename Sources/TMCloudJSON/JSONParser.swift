@@ -18,6 +18,10 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
+    /// Members and elements of the objects and arrays being read, innermost last:
+    /// each container is built once at its exact size, not grown member by member.
+    private var openMembers: [(key: String, value: JSONValue)] = []
+    private var openElements: [JSONValue] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -99,13 +103,15 @@ public struct JSONParser {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         index += 1
-        var object = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(object)
+            return .object(JSONObject())
         }
+        let first = openMembers.count
+        // A key index for this object once it grows large (see JSONObject).
+        var positions: [String: Int]?
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -116,7 +122,26 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            // A repeated name: the last value counts, in the first one's place.
+            let repeated: Int?
+            if let found = positions {
+                repeated = found[key]
+            } else {
+                repeated = openMembers[first...].firstIndex { $0.key == key }
+            }
+            if let repeated {
+                openMembers[repeated].value = value
+            } else {
+                openMembers.append((key, value))
+                if positions != nil {
+                    positions![key] = openMembers.count - 1
+                } else if openMembers.count - first > JSONObject.indexedSize {
+                    var built: [String: Int] = [:]
+                    for n in first..<openMembers.count { built[openMembers[n].key] = n }
+                    positions = built
+                }
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of document") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -124,6 +149,8 @@ public struct JSONParser {
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
+                let object = JSONObject(uniqueMembers: Array(openMembers[first...]))
+                openMembers.removeSubrange(first...)
                 return .object(object)
             } else {
                 throw error("expected ',' or '}'")
@@ -134,16 +161,17 @@ public struct JSONParser {
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enter()
         index += 1
-        var array: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .array(array)
+            return .array([])
         }
+        let first = openElements.count
         while true {
             skipWhitespace()
-            array.append(try parseValue())
+            let element = try parseValue()
+            openElements.append(element)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of document") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -151,6 +179,8 @@ public struct JSONParser {
             } else if bytes[index] == UInt8(ascii: "]") {
                 index += 1
                 depth -= 1
+                let array = Array(openElements[first...])
+                openElements.removeSubrange(first...)
                 return .array(array)
             } else {
                 throw error("expected ',' or ']'")
