@@ -3,8 +3,13 @@
 // and its simulator.
 import PackageDescription
 
+/// Where Debian, Ubuntu and RHEL keep libxml2's headers (pkg-config would also link
+/// the library, which the driver loads on first use instead).
+let libxml2Headers = "/usr/include/libxml2"
+
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .unsafeFlags(["-Xcc", "-I\(libxml2Headers)"]),
 ]
 
 let package = Package(
@@ -14,13 +19,12 @@ let package = Package(
         .executable(name: "tmcloud-sim", targets: ["tmcloud-sim"]),
     ],
     targets: [
-        // MARK: - C libraries of the system (headers only; see each shim.h)
+        // MARK: - C libraries of the system
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(
-            name: "CLibXML2", pkgConfig: "libxml-2.0",
-            providers: [.apt(["libxml2-dev"])]),
+        // libxml2, opened with dlopen on first use: only OpSource needs it.
+        .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)"])]),
 
         // MARK: - The driver
         // JSON values, parser and writer: no Foundation, so the driver starts fast.
@@ -42,7 +46,7 @@ let package = Package(
         .target(name: "ProcessRunner", swiftSettings: strict),
         .target(
             name: "CloudEmulators", dependencies: ["TMCloudJSON", "TMCloudTransport"],
-            swiftSettings: strict),
+            exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "TMCloudSimulator",
             dependencies: ["CloudEmulators", "ProcessRunner", "TMCloudJSON"],
@@ -69,7 +73,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DriverProcessTests",
-            dependencies: ["tmcloud", "TMCloudTestSupport", "TMCloudJSON"],
+            dependencies: ["tmcloud", "TMCloudTestSupport", "TMCloudJSON", "ProcessRunner", "CloudEmulators"],
             swiftSettings: strict),
         .testTarget(
             name: "SimulatorTests",

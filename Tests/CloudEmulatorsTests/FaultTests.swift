@@ -65,7 +65,7 @@ private func statuses(_ fixture: DigitalOceanFixture, count: Int, target: String
             try connection.request("GET", "/v2/account", headers: fixture.auth)
         }
         // Still held after the client's own timeout, then closed at the cap.
-        #expect(connection.waitForClose(timeout: 1))
+        #expect(connection.waitForClose(timeout: 3))
     }
 
     @Test func latencyIsAddedInRealTime() throws {
@@ -105,6 +105,15 @@ private func statuses(_ fixture: DigitalOceanFixture, count: Int, target: String
         #expect(plans["opsource"]?.rules.first?.hangSeconds == 2)
         #expect(plans["opsource"]?.bootTime == .lognormal(median: 20, sigma: 0.5, min: 5, max: 120))
         #expect(plans["openstack"]?.buildFailureShare == 0.1)
+        let fromJSON = try FaultSpec.parse("""
+            {"seed": 42, "clauses": [
+              {"cloud": "do", "route": "*", "latency": "0.01..0.02", "error": 0.1, "statuses": [500, 503]},
+              {"cloud": "do", "route": "POST:/v2/droplets", "throttle": 0.2, "retryAfter": 2},
+              {"cloud": "os", "route": "/compute", "drop": 0.05},
+              {"cloud": "oec", "hang": 0.01, "hangFor": 2},
+              {"cloud": "all", "boot": "lognormal(20, 0.5, 5, 120)", "buildFail": 0.1}]}
+            """)
+        #expect(fromJSON == plans)
         #expect(throws: FaultSpec.ParseError.self) { try FaultSpec.parse("do * error=2") }
         #expect(throws: FaultSpec.ParseError.self) { try FaultSpec.parse("mars * error=0.1") }
     }

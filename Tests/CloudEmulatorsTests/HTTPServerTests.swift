@@ -1,4 +1,6 @@
 @testable import CloudEmulators
+import Dispatch
+import Synchronization
 import Testing
 import TMCloudTestSupport
 
@@ -43,6 +45,37 @@ private func echoServer(limits: HTTPServer.Limits = .init()) throws -> (HTTPServ
         _ = try connection.request("GET", "/")
         server.stop()
         #expect(connection.waitForClose(timeout: 2))
-        #expect(throws: RawHTTPError.self) { try RawHTTPConnection(port: port).request("GET", "/") }
+    }
+
+    @Test func answersExpectContinueBeforeTheBody() throws {
+        let (server, port) = try echoServer()
+        defer { server.stop() }
+        let connection = try RawHTTPConnection(port: port, timeout: 0.5)
+        try connection.sendRaw(Array("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8))
+        #expect(try connection.readResponse().status == 100)
+        try connection.sendRaw(Array("ok".utf8))
+        #expect(try connection.readResponse().text == "POST /e - ok")
+    }
+}
+
+@Suite struct ConcurrencyTests {
+    @Test func manyClientsAtOnceAllGetAnswers() throws {
+        let fixture = try DigitalOceanFixture()
+        fixture.emulator.seedDroplets(count: 30, tag: "web")
+        let clients = 8
+        let requestsEach = 25
+        let okCounts = Mutex([Int](repeating: 0, count: clients))
+        let (base, auth) = (fixture.base, fixture.auth)
+        DispatchQueue.concurrentPerform(iterations: clients) { client in
+            guard let connection = try? RawHTTPConnection(baseURL: base) else { return }
+            for index in 0..<requestsEach {
+                let target = index % 2 == 0 ? "/v2/droplets?tag_name=web" : "/v2/account"
+                if (try? connection.request("GET", target, headers: auth))?.status == 200 {
+                    okCounts.withLock { $0[client] += 1 }
+                }
+            }
+        }
+        #expect(okCounts.withLock { $0 } == [Int](repeating: requestsEach, count: clients))
+        #expect(fixture.emulator.requestLog.all.count == clients * requestsEach)
     }
 }

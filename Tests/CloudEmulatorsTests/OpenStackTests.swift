@@ -56,6 +56,9 @@ final class OpenStackFixture {
         let endpoints = token["catalog"]?.arrayValue?.first { $0["type"] == "network" }?["endpoints"]?.arrayValue ?? []
         #expect(endpoints.contains { $0["interface"] == "internal" && $0["region_id"] == "RegionTwo" })
         #expect(endpoints.allSatisfy { $0["url"]?.stringValue?.hasPrefix(fixture.base) == true })
+        let versions = try RawHTTP.request(fixture.base, "GET", "/identity")
+        #expect(versions.status == 300)
+        #expect(versions.json["versions"]?["values"]?[0]?["id"] == "v3.14")
     }
 
     @Test func refusesBadCredentialsAndAcceptsApplicationCredentials() throws {

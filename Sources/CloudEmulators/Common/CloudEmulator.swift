@@ -60,6 +60,7 @@ extension CloudEmulator {
     /// Serves on 127.0.0.1 (`port` 0 picks a free one) and returns the base URL.
     @discardableResult
     public func start(port: UInt16 = 0) throws -> String {
+        stop()
         let server = HTTPServer { [weak self] request in
             guard let self else { return .close }
             return self.dispatch(request)

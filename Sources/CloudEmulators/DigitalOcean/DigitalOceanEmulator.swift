@@ -43,12 +43,15 @@ public final class DigitalOceanEmulator: CloudEmulator {
         count: Int, namePrefix: String = "seeded", tag: String? = nil, region: String = "lon1",
         size: String = "s-1vcpu-1gb", image: String = "debian-12-x64", status: String = "active"
     ) -> [Int] {
+        guard let sizeEntry = catalog.size(size), let imageEntry = catalog.image(image),
+              let regionEntry = catalog.region(region)
+        else { preconditionFailure("seedDroplets: unknown size, image or region (\(size), \(image), \(region))") }
         let now = time.now
         return state.withLock { state in
             (0..<count).map { index in
                 var droplet = makeDroplet(
-                    state: &state, name: "\(namePrefix)-\(index + 1)", size: catalog.size(size)!,
-                    image: catalog.image(image)!, region: catalog.region(region)!,
+                    state: &state, name: "\(namePrefix)-\(index + 1)", size: sizeEntry,
+                    image: imageEntry, region: regionEntry,
                     tags: tag.map { [$0] } ?? [], now: now - 3600, throughAPI: false)
                 droplet.status = status
                 state.droplets[droplet.id] = droplet

@@ -24,8 +24,10 @@ public enum FaultSpec {
         public var description: String { "fault spec: \(reason) in \"\(clause)\"" }
     }
 
-    /// One plan per cloud (all three present, empty when not mentioned).
+    /// One plan per cloud (all three present, empty when not mentioned). Text that
+    /// starts with `{` is read as the JSON form (see `clauses(fromJSON:)`).
     public static func parse(_ text: String) throws(ParseError) -> [String: FaultPlan] {
+        if text.trimmingSpaces().hasPrefix("{") { return try parse(clauses(fromJSON: text).joined(separator: "\n")) }
         var plans = Dictionary(uniqueKeysWithValues: clouds.map { ($0, FaultPlan()) })
         let clauses = text.split(whereSeparator: { $0 == "\n" || $0 == ";" })
             .map { String($0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingSpaces() }
@@ -102,6 +104,29 @@ public enum FaultSpec {
         return plans
     }
 
+    /// The JSON form: `{"seed": 42, "clauses": [{"cloud": "do", "route": "POST:/v2/droplets",
+    /// "throttle": 0.2, "retryAfter": 2}, {"cloud": "all", "boot": "uniform(5,30)"}]}`,
+    /// with the same keys as the text form (`statuses` may be an array).
+    static func clauses(fromJSON text: String) throws(ParseError) -> [String] {
+        guard let root = try? JSONParser.parse(text), let object = root.objectValue else {
+            throw ParseError(clause: text, reason: "invalid JSON")
+        }
+        var lines: [String] = []
+        if let seed = object["seed"]?.scalarText { lines.append("seed=\(seed)") }
+        for entry in object["clauses"]?.arrayValue ?? [] {
+            guard let clause = entry.objectValue, let cloud = clause["cloud"]?.stringValue else {
+                throw ParseError(clause: JSONWriter.string(entry), reason: "each clause needs a cloud")
+            }
+            var line = cloud + " " + (clause["route"]?.stringValue ?? "*")
+            for (key, value) in clause.pairs where key != "cloud" && key != "route" {
+                let rendered = value.arrayValue.map { $0.compactMap(\.scalarText).joined(separator: ",") } ?? value.scalarText ?? ""
+                line += " \(key)=\(rendered.replacingOccurrences(of: " ", with: ""))"
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
     private static func parseBoot(_ text: String, clause: String) throws(ParseError) -> BootTimeDistribution {
         guard let open = text.firstIndex(of: "("), text.hasSuffix(")") else {
             if let seconds = Double(text) { return .fixed(seconds) }
@@ -122,3 +147,4 @@ public enum FaultSpec {
 }
 
 import Foundation
+import TMCloudJSON

@@ -37,6 +37,10 @@ final class HTTPRequestReader {
             let value = String(line[line.index(after: colon)...]).trimmingSpaces()
             headers.append((name.lowercased(), value))
         }
+        // libcurl waits (up to a second) for this before sending a larger body.
+        if headers.contains(where: { $0.name == "expect" && $0.value.lowercased() == "100-continue" }) {
+            _ = SocketIO.writeAll(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+        }
         let body: [UInt8]
         let transferEncoding = headers.first { $0.name == "transfer-encoding" }?.value.lowercased()
         if let transferEncoding, transferEncoding.contains("chunked") {

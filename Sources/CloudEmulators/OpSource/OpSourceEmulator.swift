@@ -101,9 +101,10 @@ public final class OpSourceEmulator: CloudEmulator {
         let host = state.nextHost
         let base = network.privateNet.split(separator: ".").prefix(2).joined(separator: ".")
         let third = (Int(network.privateNet.split(separator: ".")[2]) ?? 0) + host / 250
+        let privateIP = "\(base).\(third).\(host % 250 + 2)"
         return OECServer(
             id: state.random.uuid(), name: name, description: description, image: image, networkID: network.id,
-            privateIP: "\(base).\(third).\(host % 250 + 2)", machineName: "10-162-\(host)",
+            privateIP: privateIP, machineName: privateIP.replacingOccurrences(of: ".", with: "-"),
             isStarted: false, startAfterDeploy: start, isDeployed: false, createdAt: now, deployedAt: nil,
             operation: nil, createdThroughAPI: throughAPI, deleteRequested: false)
     }

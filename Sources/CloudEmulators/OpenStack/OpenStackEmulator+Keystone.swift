@@ -3,6 +3,13 @@ import TMCloudJSON
 extension OpenStackEmulator {
     func routeKeystone(_ request: HTTPRequest, segments: [String], now: Double) -> HTTPResponse {
         let r = RouteMatcher(method: request.method, segments: segments)
+        if segments.isEmpty && request.method == "GET" {
+            return .json(300, ["versions": ["values": [[
+                "id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z",
+                "links": [["rel": "self", "href": .string("\(baseURL)/identity/v3/")]],
+                "media-types": [["base": "application/json", "type": "application/vnd.openstack.identity-v3+json"]],
+            ]]]])
+        }
         if r.on("GET", "v3") != nil {
             return .json(200, ["version": [
                 "id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z",

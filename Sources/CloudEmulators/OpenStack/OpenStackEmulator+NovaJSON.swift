@@ -76,7 +76,7 @@ extension OpenStackEmulator {
             "links": links("servers", server.id), "OS-DCF:diskConfig": "MANUAL", "progress": progress.json,
             "OS-EXT-AZ:availability_zone": .string(server.availabilityZone), "config_drive": "",
             "key_name": server.keyName.map { .string($0) } ?? .null,
-            "OS-SRV-USG:launched_at": server.vmState == "building" || server.vmState == "error" ? .null : .string(Timestamp.iso8601Micro(server.readyAt)),
+            "OS-SRV-USG:launched_at": server.vmState == "building" || server.vmState == "error" ? .null : .string(String(Timestamp.iso8601Micro(server.readyAt).dropLast())),
             "OS-SRV-USG:terminated_at": nil,
             "security_groups": .array(server.securityGroups.map { ["name": .string($0)] }),
             "OS-EXT-STS:task_state": taskState(of: server, now: now),

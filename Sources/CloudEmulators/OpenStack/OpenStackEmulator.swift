@@ -67,6 +67,9 @@ public final class OpenStackEmulator: CloudEmulator {
         count: Int, namePrefix: String = "seeded", metadata: [String: String] = [:], vmState: String = "active",
         network: String = "private"
     ) -> [String] {
+        guard let networkEntry = catalog.network(network) else {
+            preconditionFailure("seedServers: unknown network \(network)")
+        }
         let now = time.now
         return state.withLock { state in
             (0..<count).map { index in
@@ -74,7 +77,7 @@ public final class OpenStackEmulator: CloudEmulator {
                 for key in metadata.keys.sorted() { object[key] = .string(metadata[key]!) }
                 let server = addServer(
                     &state, name: "\(namePrefix)-\(index + 1)", image: catalog.images[0], flavor: catalog.flavors[1],
-                    networks: [catalog.network(network)!], metadata: object, keyName: nil, securityGroups: ["default"],
+                    networks: [networkEntry], metadata: object, keyName: nil, securityGroups: ["default"],
                     now: now - 3600, bootSeconds: 0, fails: vmState == "error", throughAPI: false)
                 state.servers[server.id]?.vmState = vmState
                 if vmState == "error" {

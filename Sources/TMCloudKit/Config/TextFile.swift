@@ -39,11 +39,12 @@ public enum TextFile {
     public static func lines(_ path: String, limit: Int = 1 << 20) throws(ReadError) -> [String] {
         let bytes = try read(path, limit: limit)
         guard !bytes.contains(0) else { throw ReadError(reason: "is not a text file") }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
             throw ReadError(reason: "is not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        // Split on bytes: Swift reads "\r\n" as one character, which a split on "\n" misses.
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
         }
         if lines.last == "" { lines.removeLast() }
         return lines

@@ -52,6 +52,8 @@ final class ActionRun {
         client.trace = note
         let context = ProviderContext(
             config: config, credentials: credentials, home: home, client: client, redactor: redactor, note: note)
+        context.requestedImageID = invocation.value("imageid") ?? ""
+        context.requestedSizeID = invocation.value("sizeid") ?? ""
         let provider = try ProviderRegistry.make(context)
 
         var logPath: String?

@@ -128,6 +128,10 @@ public final class ProviderContext {
     public let redactor: Redactor
     /// Writes a diagnostic line to stderr under `--verbose` (redacted); otherwise nothing.
     public let note: (String) -> Void
+    /// `--imageid` and `--sizeid` as given on the command line ("" when absent), so
+    /// that `check` can look up the pool's image and size.
+    public internal(set) var requestedImageID = ""
+    public internal(set) var requestedSizeID = ""
 
     public init(
         config: DriverConfig, credentials: Credentials, home: ZeusHome, client: APIClient, redactor: Redactor,

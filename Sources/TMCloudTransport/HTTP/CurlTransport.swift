@@ -244,9 +244,11 @@ private let curlWriteHeader: tmc_curl_data_cb = { pointer, size, count, userdata
 
 extension Substring {
     func trimmingSpaces() -> String {
+        // "\r\n" is one Character (a grapheme cluster), distinct from "\r" and "\n".
+        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n" }
         var s = self[...]
-        while let f = s.first, f == " " || f == "\t" || f == "\r" || f == "\n" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" { s = s.dropLast() }
+        while let f = s.first, isSpace(f) { s = s.dropFirst() }
+        while let l = s.last, isSpace(l) { s = s.dropLast() }
         return String(s)
     }
 }

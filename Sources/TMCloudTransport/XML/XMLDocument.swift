@@ -69,14 +69,11 @@ public enum XMLDocumentParser {
     /// Deeper documents are refused; OpSource replies nest about six levels.
     public static let maximumDepth = 64
 
-    private static let setUp: Void = {
-        xmlInitParser()
-        tmc_xml_silence_errors()
-    }()
-
     /// Parses a document and returns its root element.
     public static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> XMLElement {
-        _ = setUp
+        guard tmc_xml_available() != 0 else {
+            throw XMLParseError(message: "libxml2 (libxml2.so.2) is not installed on this machine")
+        }
         if containsDeclaration(bytes) {
             throw XMLParseError(message: "XML with a document type declaration is refused")
         }
@@ -85,20 +82,21 @@ public enum XMLDocumentParser {
             | XML_PARSE_NOCDATA.rawValue)
         let document: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                xmlReadMemory($0, Int32(buffer.count), "reply.xml", nil, options)
+                tmc_xmlReadMemory($0, Int32(buffer.count), "reply.xml", nil, options)
             }
         }
         guard let document else {
             var reason = "not well-formed XML"
-            if let error = xmlGetLastError(), let message = error.pointee.message {
+            var line: Int32 = 0
+            if let message = tmc_xml_last_error(&line) {
                 let text = String(cString: message).trimmingCharacters(in: " \n\t")
-                reason = "not well-formed XML (line \(error.pointee.line): \(text))"
+                reason = "not well-formed XML (line \(line): \(text))"
             }
-            xmlResetLastError()
+            tmc_xml_reset_last_error()
             throw XMLParseError(message: reason)
         }
-        defer { xmlFreeDoc(document) }
-        guard let root = xmlDocGetRootElement(document) else {
+        defer { tmc_xmlFreeDoc(document) }
+        guard let root = tmc_xmlDocGetRootElement(document) else {
             throw XMLParseError(message: "XML document has no root element")
         }
         return try convert(root, depth: 0)
@@ -117,7 +115,7 @@ public enum XMLDocumentParser {
         }
         var attribute = node.pointee.properties
         while let a = attribute {
-            if let value = xmlNodeGetContent(UnsafeMutableRawPointer(a).assumingMemoryBound(to: xmlNode.self)) {
+            if let value = tmc_xmlNodeGetContent(UnsafeMutableRawPointer(a).assumingMemoryBound(to: xmlNode.self)) {
                 element.attributes[string(a.pointee.name)] = string(value)
                 tmc_xml_free(value)
             }

@@ -1,0 +1,178 @@
+import TMCloudJSON
+import TMCloudTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The DigitalOcean API v2 as the provider uses it: authenticated requests, error
+/// replies, pagination, and the rate limit the replies report.
+final class DigitalOceanAPI {
+    /// Below this many requests left in the token's window, optional lookups are skipped.
+    static let lowRateLimit = 10
+    /// The most a page may hold; one page covers a pool of up to 200 droplets.
+    static let pageSize = 200
+    /// A listing longer than this many pages is a loop, not a pool.
+    static let maximumPages = 100
+
+    private let context: ProviderContext
+    /// `https://api.digitalocean.com/v2`, or the configured host's equivalent.
+    let base: String
+    /// What the last reply said about the token's remaining requests.
+    private(set) var rateLimitRemaining: Int?
+    /// The server's clock (its `Date` header) at the last reply, in Unix seconds.
+    private(set) var serverTime: Double?
+
+    init(_ context: ProviderContext) throws(DriverError) {
+        self.context = context
+        base = try context.config.endpoint(default: "api.digitalocean.com").base + "/v2"
+    }
+
+    // MARK: - Requests
+
+    /// `base + path` with the query's values percent-encoded.
+    func url(_ path: String, query: [(String, String)] = []) -> String {
+        guard !query.isEmpty else { return base + path }
+        return base + path + "?" + query.map { "\($0.0)=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
+    }
+
+    /// Sends one request with the token and JSON headers, and notes the rate limit.
+    func send(
+        _ method: HTTPMethod, _ url: String, body: JSONValue? = nil, retryable: Bool? = nil
+    ) throws(DriverError) -> HTTPResponse {
+        var headers = [("Authorization", "Bearer \(context.secret)"), ("Accept", "application/json")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let request = HTTPRequest(
+            method, url, headers: headers, body: body.map { JSONWriter.bytes($0) }, retryable: retryable)
+        let response = try context.send(request)
+        if let remaining = response.header("ratelimit-remaining").flatMap({ Int($0) }) {
+            rateLimitRemaining = remaining
+        }
+        if let date = response.header("date"), let seconds = RetryAfter.seconds(date, now: 0), seconds > 0 {
+            // An HTTP-date counted from the epoch is that date in Unix seconds.
+            serverTime = seconds
+        }
+        return response
+    }
+
+    /// GETs a JSON document that must come with `200 OK`.
+    func get(_ url: String, while what: String) throws(DriverError) -> JSONValue {
+        let response = try send(.get, url)
+        guard response.status == 200 else { throw DigitalOceanError.from(response, while: what) }
+        return try context.json(response, expecting: what)
+    }
+
+    /// Every item of a paged collection (`droplets`, `sizes`, `regions`), following
+    /// `links.pages.next` from page to page.
+    func list(_ path: String, query: [(String, String)], key: String, while what: String) throws(DriverError)
+        -> [JSONValue]
+    {
+        var items: [JSONValue] = []
+        var next: String? = url(path, query: query + [("per_page", String(Self.pageSize))])
+        var seen: Set<String> = []
+        while let pageURL = next {
+            guard seen.insert(pageURL).inserted, seen.count <= Self.maximumPages else {
+                throw .malformed("\(what): the pages do not come to an end (\(seen.count) pages)")
+            }
+            let page = try get(pageURL, while: what)
+            guard let found = page[key]?.arrayValue else {
+                throw .malformed("\(what): the reply has no '\(key)' list")
+            }
+            items += found
+            next = page["links"]?["pages"]?["next"]?.stringValue.flatMap(localURL)
+        }
+        return items
+    }
+
+    /// A `links` URL from a reply, pointed at the configured host: the API writes its
+    /// public host name into links, while `apiHost` may name a proxy or a test server.
+    func localURL(_ link: String) -> String? {
+        guard !link.isEmpty else { return nil }
+        if link.hasPrefix(base) { return link }
+        guard let range = link.firstRange(of: "/v2/") else { return nil }
+        return base + "/" + link[range.upperBound...]
+    }
+
+    // MARK: - Rate limit
+
+    /// Whether an optional lookup should be skipped to spare the token's rate limit;
+    /// says so under `--verbose` when it is.
+    func shouldSkipOptional(_ what: String) -> Bool {
+        guard let remaining = rateLimitRemaining, remaining < Self.lowRateLimit else { return false }
+        context.note("only \(remaining) API requests left in the rate limit window: not \(what)")
+        return true
+    }
+
+    /// Now, by the server's clock when a reply has told it (droplet ages are measured
+    /// against the clock that stamped `created_at`), else by this machine's.
+    var now: Double { serverTime ?? Double(time(nil)) }
+
+    // MARK: - Encoding
+
+    /// RFC 3986 percent-encoding of everything but the unreserved characters.
+    static func percentEncoded(_ text: String) -> String {
+        PercentEncoding.encode(text)
+    }
+
+    /// A droplet id as the API takes it in a path: digits only, so that nothing else
+    /// can reach the URL; nil for anything that cannot be a droplet id.
+    static func dropletID(_ text: String) -> String? {
+        guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let value = Int64(text), value > 0
+        else { return nil }
+        return String(value)
+    }
+
+    /// An image or ssh key given by number goes as a JSON number, anything else (a slug,
+    /// a fingerprint) as a string.
+    static func idOrSlug(_ text: String) -> JSONValue {
+        if let id = dropletID(text), let number = Int64(id) { return .int(number) }
+        return .string(text)
+    }
+}
+
+/// One droplet as the provider reads it from a reply.
+struct Droplet: Sendable, Equatable {
+    var id: String
+    var name: String
+    /// `new`, `active`, `off` or `archive`.
+    var status: String
+    /// An action (power on, rename, ...) is running on it.
+    var locked: Bool
+    var publicIPv4: String
+    var privateIPv4: String
+    var createdAt: String
+    var imageID: String
+    var sizeSlug: String
+    var tags: [String]
+
+    /// Reads a droplet object; nil when it has no id.
+    init?(_ json: JSONValue) {
+        guard let id = json["id"]?.scalarText, !id.isEmpty else { return nil }
+        self.id = id
+        name = json["name"]?.stringValue ?? ""
+        status = json["status"]?.stringValue ?? ""
+        locked = json["locked"]?.boolValue ?? false
+        let v4 = json["networks"]?["v4"]?.arrayValue ?? []
+        func firstAddress(ofType type: String) -> String {
+            for network in v4 where network["type"]?.stringValue == type {
+                if let address = network["ip_address"]?.stringValue, !address.isEmpty { return address }
+            }
+            return ""
+        }
+        publicIPv4 = firstAddress(ofType: "public")
+        privateIPv4 = firstAddress(ofType: "private")
+        createdAt = json["created_at"]?.stringValue ?? ""
+        let image = json["image"]
+        if let slug = image?["slug"]?.stringValue, !slug.isEmpty {
+            imageID = slug
+        } else {
+            // Snapshots have no slug: the pool names them by number.
+            imageID = image?["id"]?.scalarText ?? ""
+        }
+        sizeSlug = json["size_slug"]?.stringValue ?? json["size"]?["slug"]?.stringValue ?? ""
+        tags = (json["tags"]?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+
+    var hasIPv4: Bool { !publicIPv4.isEmpty || !privateIPv4.isEmpty }
+}

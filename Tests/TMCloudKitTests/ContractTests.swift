@@ -1,0 +1,59 @@
+import TMCloudJSON
+import TMCloudKit
+import TMCloudTransport
+import Testing
+
+@Suite struct EnvelopeTests {
+    /// The three envelopes print exactly as the contract shows, every field present.
+    @Test func shapes() throws {
+        let node = NodeRecord(
+            uniqID: "42", name: "web-1", status: .pending, complete: 33, created: "2026-11-23T10:00:00Z",
+            imageID: "img", sizeID: "s-1")
+        #expect(
+            Envelope.nodeStatus.render([node])
+                == #"{"NodeStatusResponse":{"version":1,"code":200,"nodes":[{"uniq_id":"42","name":"web-1","status":"pending","complete":33,"public_ip":"","private_ip":"","created":"2026-11-23T10:00:00Z","imageid":"img","sizeid":"s-1"}]}}"#
+                + "\n")
+        let create = try JSONParser.parse(Envelope.createNode.render([node]))
+        #expect(create["CreateNodeResponse"]?["code"] == 202)
+        #expect(Envelope.destroyNode.render([]) == #"{"DestroyNodeResponse":{"version":1,"code":202,"nodes":[]}}"# + "\n")
+    }
+
+    /// complete is clamped to 0...100.
+    @Test func clampsComplete() {
+        #expect(NodeRecord(uniqID: "a", name: "b", status: .active, complete: 150).complete == 100)
+        #expect(NodeRecord(uniqID: "a", name: "b", status: .active, complete: -5).complete == 0)
+    }
+}
+
+@Suite struct TimestampTests {
+    /// Cloud timestamp forms normalise to RFC 3339 UTC seconds.
+    @Test(arguments: [
+        ("2020-07-21T18:37:44Z", "2020-07-21T18:37:44Z"), ("2010-03-22T18:36:21.000Z", "2010-03-22T18:36:21Z"),
+        ("2013-09-03T04:01:32+02:00", "2013-09-03T02:01:32Z"), ("2013-09-03T04:01:32-0130", "2013-09-03T05:31:32Z"),
+        ("2013-09-03T04:01:32", "2013-09-03T04:01:32Z"), ("garbage", ""), ("2013-13-03T04:01:32Z", ""),
+    ])
+    func normalize(_ input: String, _ expected: String) {
+        #expect(Timestamp.normalize(input) == expected)
+    }
+}
+
+@Suite struct RedactorTests {
+    /// Secrets and their Basic-auth form become ***, longest first.
+    @Test func redacts() {
+        let r = Redactor()
+        r.addBasicAuth(user: "bob", password: "hunter2")
+        r.add("hunter2-long")
+        #expect(r.redact("pw hunter2-long and hunter2") == "pw *** and ***")
+        #expect(r.redact("Basic \(Base64.encode("bob:hunter2"))") == "Basic ***")
+        #expect(r.redact("nothing here") == "nothing here")
+    }
+}
+
+@Suite struct Base64Tests {
+    /// Encoding and decoding agree with RFC 4648's test vectors.
+    @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")])
+    func vectors(_ plain: String, _ encoded: String) {
+        #expect(Base64.encode(plain) == encoded)
+        #expect(Base64.decode(encoded) == Array(plain.utf8))
+    }
+}

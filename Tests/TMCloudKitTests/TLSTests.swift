@@ -1,0 +1,62 @@
+import TMCloudJSON
+import TMCloudTestSupport
+import TMCloudTransport
+import Testing
+
+/// libcurl's TLS settings against a real TLS server on loopback.
+@Suite(.serialized) struct CurlTLSTests {
+    func get(_ front: TLSFront, _ tls: TLSOptions) throws -> HTTPResponse {
+        let transport = try CurlTransport(tls: tls)
+        return try transport.send(HTTPRequest(.get, front.baseURL + "/v2/account"), timeout: 10)
+    }
+
+    /// A certificate from the CA named in caFile is trusted; the reply is read.
+    @Test func trustsCAFile() throws {
+        let front = try TLSFront()
+        defer { front.stop() }
+        let r = try get(front, TLSOptions(caFile: TestCertificates.path("ca.pem")))
+        #expect(r.status == 200)
+        #expect(try JSONParser.parse(r.body)["ok"] == true)
+    }
+
+    /// Without caFile, a certificate the system store does not know is refused, and the
+    /// failure is permanent (no retry can fix it).
+    @Test(arguments: ["server", "selfsigned"])
+    func refusesUnknownIssuer(_ certificate: String) throws {
+        let front = try TLSFront(certificate: certificate)
+        defer { front.stop() }
+        do {
+            _ = try get(front, TLSOptions())
+            Issue.record("accepted an unknown issuer")
+        } catch let error as TransportError {
+            #expect(error.kind == .permanent)
+            #expect(error.message.contains("certificate"), "\(error.message)")
+        }
+    }
+
+    /// An expired certificate and one for another host fail even with the right CA.
+    @Test(arguments: [("expired", "expired"), ("wronghost", "subject")])
+    func refusesBadCertificates(_ certificate: String, _ words: String) throws {
+        let front = try TLSFront(certificate: certificate)
+        defer { front.stop() }
+        do {
+            _ = try get(front, TLSOptions(caFile: TestCertificates.path("ca.pem")))
+            Issue.record("accepted a bad certificate")
+        } catch let error as TransportError {
+            #expect(error.kind == .permanent)
+            #expect(error.message.lowercased().contains(words), "\(error.message)")
+        }
+    }
+
+    /// insecure true skips verification (and only then is a self-signed one accepted).
+    @Test func insecureSkipsVerification() throws {
+        let front = try TLSFront(certificate: "selfsigned")
+        defer { front.stop() }
+        #expect(try get(front, TLSOptions(insecure: true)).status == 200)
+    }
+
+    /// A caFile that cannot be read is refused before anything is sent.
+    @Test func unreadableCAFile() {
+        #expect(throws: TransportError.self) { try CurlTransport(tls: TLSOptions(caFile: "/nonexistent/ca.pem")) }
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the release driver with the Swift runtime linked in, strips it, and checks
+# what a Traffic Manager appliance must provide: only libc-family libraries, libcurl
+# and libxml2. Prints the binary's path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+swift build -c release --static-swift-stdlib --product tmcloud --scratch-path .build-release >&2
+mkdir -p dist
+cp .build-release/release/tmcloud dist/tmcloud
+strip dist/tmcloud
+
+allowed='^(libcurl\.so\.4|libxml2\.so\.2|libc\.so\.6|libm\.so\.6|libstdc\+\+\.so\.6|libgcc_s\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1)$'
+needed=$(readelf -d dist/tmcloud | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
+for lib in $needed; do
+    if ! [[ $lib =~ $allowed ]]; then
+        echo "error: dist/tmcloud needs $lib, which an appliance may not have" >&2
+        exit 1
+    fi
+done
+
+# It must run with the Swift toolchain out of reach: hide it where we can.
+toolchain=$(dirname "$(dirname "$(command -v swift)")")
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+    out=$(unshare -m sh -c "mount -t tmpfs none '$toolchain' && env -i dist/tmcloud version")
+else
+    out=$(env -i LD_LIBRARY_PATH= dist/tmcloud version)
+fi
+case "$out" in
+    "tmcloud "*) ;;
+    *) echo "error: dist/tmcloud version printed '$out'" >&2; exit 1 ;;
+esac
+echo "dist/tmcloud: $(stat -c %s dist/tmcloud) bytes, needs: $(echo $needed | tr '\n' ' ')" >&2
+echo dist/tmcloud
