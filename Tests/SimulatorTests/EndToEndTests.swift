@@ -43,14 +43,27 @@ enum EndToEnd {
     }
 
     static func checkInvariants(_ r: SimulationResult) {
-        #expect(r.passed, "\(r.violations)")
-        #expect(r.leftovers.isEmpty)
-        #expect(r.nodesCreated >= 2)
-        #expect(r.timeline.map { $0.active + $0.pending }.max() ?? 0 >= 2)
-        #expect(r.timeline.allSatisfy { $0.active + $0.pending <= r.scenario.settings.maxNodes })
-        #expect(r.eventCount(.autoNodeCreationComplete) >= 2)
-        #expect((r.driverStats[.status]?.runs ?? 0) >= 80)
-        #expect((r.apiCalls ?? [:]).values.reduce(0, +) > 0)
+        let violations = r.violations
+        let leftovers = r.leftovers
+        #expect(violations.isEmpty)
+        #expect(leftovers.isEmpty)
+        let created = r.nodesCreated
+        let peak = r.timeline.map { $0.active + $0.pending }.max() ?? 0
+        let maxNodes = r.scenario.settings.maxNodes
+        let withinMax = r.timeline.allSatisfy { $0.active + $0.pending <= maxNodes }
+        let completed = r.eventCount(.autoNodeCreationComplete)
+        let statusRuns = r.driverStats[.status]?.runs ?? 0
+        let failures = r.driverStats.values.map(\.failures).reduce(0, +)
+        let apiCalls = (r.apiCalls ?? [:]).values.reduce(0, +)
+        let problems = r.events.filter { $0.tag.isWarning && $0.tag != .hitRoof && $0.time > 0 }.map(\.description)
+        #expect(created >= 2)
+        #expect(peak >= 2)
+        #expect(withinMax)
+        #expect(completed >= 2)
+        #expect(statusRuns >= 80)
+        #expect(failures == 0)
+        #expect(problems.isEmpty)
+        #expect(apiCalls > 0)
     }
 }
 

@@ -31,6 +31,13 @@ extension Simulation {
                 }
             }
         }
+        // A deletion in progress is not a node left behind: let the cloud settle first
+        // (a status run is what makes an emulator work out where its deletions stand).
+        for _ in 0..<6 {
+            guard let left = cloud.leftovers(prefix: prefix), !left.isEmpty else { break }
+            clock.advance(by: pause)
+            _ = driver.status()
+        }
         var left = cloud.leftovers(prefix: prefix)
         if left == nil, case .success(let listed) = driver.status() {
             left = listed.filter { !$0.isDestroyed && createdNameSet.contains($0.name) }.map(\.name)
