@@ -57,19 +57,22 @@ public final class Simulation {
         var rowConforming = 0.0
         var rowSeconds = 0.0
         var rowDecisions: [String] = []
+        // Seconds since the previous step: 1 on a virtual clock, possibly more in real time.
+        var step = 1.0
 
         while t < scenario.duration {
-            // Traffic of this second, served by the nodes in the pool.
+            // Traffic of this step, served by the nodes in the pool.
             let rps = scenario.load.sample(at: t, random: &random)
             let counts = engine.counts
             let level = scenario.node.serve(rps: rps, nodes: counts.inPool, targetMilliseconds: settings.responseTime)
-            engine.recordTraffic(at: t, requests: rps, conforming: rps * level.conforming)
-            result.requests += rps
-            result.requestsWithinTarget += rps * level.conforming
-            result.nodeSeconds += Double(counts.pending + counts.active + counts.destroying)
-            rowRequests += rps
-            rowConforming += rps * level.conforming
-            rowSeconds += 1
+            let requests = rps * step
+            engine.recordTraffic(at: t, requests: requests, conforming: requests * level.conforming)
+            result.requests += requests
+            result.requestsWithinTarget += requests * level.conforming
+            result.nodeSeconds += Double(counts.pending + counts.active + counts.destroying) * step
+            rowRequests += requests
+            rowConforming += requests * level.conforming
+            rowSeconds += step
 
             removeVanishingNodes(at: t)
             if t >= nextStatus {
@@ -102,7 +105,9 @@ public final class Simulation {
                 nextProgress += 60
             }
             clock.advance(by: 1)
-            t = (clock.now - start).rounded(.down)
+            let next = (clock.now - start).rounded(.down)
+            step = max(1, next - t)
+            t = next
         }
         result.simulatedSeconds = scenario.duration
         teardown(at: t)
