@@ -52,8 +52,11 @@ public enum SimulatorApp {
         simulation.ownsWholeCloud = request.realAccount == nil
         let display = ProgressDisplay()
         if !request.quiet { simulation.observer = display }
+        Interruption.install()
+        simulation.shouldStop = { Interruption.isRequested }
         let result = simulation.run()
         display.finish()
+        if result.interrupted { out("interrupted at \(SimTime.clock(result.simulatedSeconds)); the pool was torn down") }
 
         let paths: [String]
         do {

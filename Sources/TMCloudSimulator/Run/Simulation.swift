@@ -9,6 +9,8 @@ public final class Simulation {
     public weak var observer: (any SimulationObserver)?
     /// True against a real account: teardown touches only nodes this run created.
     public var ownsWholeCloud = true
+    /// Asked once a simulated second; true ends the run early (it still tears down).
+    public var shouldStop: () -> Bool = { false }
 
     private var engine: DecisionEngine
     private var result: SimulationResult
@@ -61,6 +63,10 @@ public final class Simulation {
         var step = 1.0
 
         while t < scenario.duration {
+            if shouldStop() {
+                result.interrupted = true
+                break
+            }
             // Traffic of this step, served by the nodes in the pool.
             let rps = scenario.load.sample(at: t, random: &random)
             let counts = engine.counts
@@ -109,7 +115,7 @@ public final class Simulation {
             step = max(1, next - t)
             t = next
         }
-        result.simulatedSeconds = scenario.duration
+        result.simulatedSeconds = min(t, scenario.duration)
         teardown(at: t)
         result.driverStats = driver.stats
         result.apiCalls = cloud.apiCalls()
