@@ -61,6 +61,7 @@ public final class Simulation {
         var rowDecisions: [String] = []
         // Seconds since the previous step: 1 on a virtual clock, possibly more in real time.
         var step = 1.0
+        var lastRPS = 0.0
 
         while t < scenario.duration {
             if shouldStop() {
@@ -69,6 +70,7 @@ public final class Simulation {
             }
             // Traffic of this step, served by the nodes in the pool.
             let rps = scenario.load.sample(at: t, random: &random)
+            lastRPS = rps
             let counts = engine.counts
             let level = scenario.node.serve(rps: rps, nodes: counts.inPool, targetMilliseconds: settings.responseTime)
             let requests = rps * step
@@ -116,6 +118,9 @@ public final class Simulation {
             t = next
         }
         result.simulatedSeconds = min(t, scenario.duration)
+        observer?.progress(
+            time: result.simulatedSeconds, of: scenario.duration, rps: lastRPS, compliance: engine.compliance(at: t),
+            counts: engine.counts)
         teardown(at: t)
         result.driverStats = driver.stats
         result.apiCalls = cloud.apiCalls()
