@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TMCloudSimulator
@@ -127,5 +128,16 @@ struct CommandLineTests {
         #expect(r.scenario.duration == 1800)
         #expect(!r.notices.isEmpty)
         #expect(error(["--cloudcreds=do", "--zeushome=/z", "--i-understand-this-uses-a-real-account", "--faults=vanish@1m"]) != nil)
+    }
+
+    @Test func exitStatusesAndTheResultsFolder() throws {
+        let dir = TempDirectory()
+        #expect(SimulatorApp.main(["--bogus=1"]) == 2)
+        #expect(SimulatorApp.main(["run", "--driver=/nonexistent/tmcloud", "--quiet"]) == 2)
+        let out = dir.path + "/results"
+        let status = SimulatorApp.main(["run", "--scenario=spike", "--driver=model", "--duration=20m", "--quiet", "--out=\(out)"])
+        #expect(status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == ["chart.svg", "events.log", "summary.json", "timeline.csv"])
     }
 }

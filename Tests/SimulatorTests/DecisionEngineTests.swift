@@ -286,4 +286,19 @@ struct DecisionEngineTests {
         #expect(h.engine.counts.destroying == 0 && h.engine.counts.counted == 2)
         #expect(h.tags(.changeProcessFailure).last?.message.contains("after destroynode") == true)
     }
+
+    @Test func anActiveNodeWithoutTheChosenAddressWaitsOutsideThePool() {
+        var h = EngineHarness()
+        var node = EngineHarness.node("n01", "web-a")
+        node.publicIP = ""
+        h.cloud = [node]
+        h.status()
+        h.run(5, compliance: 70)
+        #expect(h.engine.counts.inPool == 0)
+        #expect(h.tags(.autoNodeStatusChange).count == 1)
+        h.cloud[0].publicIP = "203.0.113.9"
+        h.status()
+        h.run(1, compliance: 70)
+        #expect(h.engine.poolAddresses == ["203.0.113.9:80"])
+    }
 }

@@ -54,7 +54,8 @@ struct SimulationTests {
 
     @Test func aSpikeGrowsThePoolToItsRoofAndBackWithEveryInvariantHeld() {
         let r = run(BuiltinScenarios.spike)
-        #expect(r.passed, "\(r.violations)")
+        let violations = r.violations
+        #expect(violations.isEmpty)
         #expect(r.leftovers.isEmpty)
         let peak = r.timeline.map { $0.active + $0.pending }.max() ?? 0
         #expect(peak == 4)
@@ -69,7 +70,8 @@ struct SimulationTests {
         let started = Date()
         let r = run(BuiltinScenarios.digitalOcean)
         #expect(Date().timeIntervalSince(started) < 60)
-        #expect(r.simulatedSeconds == 86400 && r.passed)
+        let passed = r.passed
+        #expect(r.simulatedSeconds == 86400 && passed)
         #expect(r.shareWithinTarget > 0.5)
     }
 
@@ -85,7 +87,8 @@ struct SimulationTests {
 
     @Test func aFlakyCloudRaisesFailureEventsButNeverBreaksThePool() {
         let r = run(BuiltinScenarios.flakyCloud)
-        #expect(r.passed, "\(r.violations)")
+        let violations = r.violations
+        #expect(violations.isEmpty)
         #expect(r.eventCount(.statusProcessHanging) == 1)
         #expect(r.eventCount(.responseParseError) == 1)
         #expect(r.eventCount(.changeProcessFailure) >= 1)
@@ -95,7 +98,8 @@ struct SimulationTests {
 
     @Test func scaleToZeroResuscitatesThePool() {
         let r = run(BuiltinScenarios.scaleToZero)
-        #expect(r.passed, "\(r.violations)")
+        let violations = r.violations
+        #expect(violations.isEmpty)
         #expect(r.timeline.contains { $0.time > 3 * 3600 && $0.active + $0.pending == 0 })
         // Once at the start (min_nodes 0, traffic from the first second), once at 04:00.
         let times: [Double] = r.events.filter { $0.tag == .resuscitatePool }.map(\.time)
@@ -108,7 +112,8 @@ struct SimulationTests {
         s.settings.name = "web-"
         let cloud = ScriptedCloud(statusNodes: ["web-a", "web-a"])
         let r = Simulation(scenario: s, cloud: cloud, clock: ManualClock()).run()
-        #expect(r.violations.contains { $0.contains("duplicate nodes for one name web-a") })
+        let violations = r.violations
+        #expect(violations.contains { $0.contains("duplicate nodes for one name web-a") }, "\(violations)")
     }
 
     @Test func aNodeLeftBehindAfterTeardownBreaksAnInvariant() {
@@ -119,7 +124,8 @@ struct SimulationTests {
         cloud.keepsDestroyedNodes = true
         let r = Simulation(scenario: s, cloud: cloud, clock: ManualClock()).run()
         #expect(r.leftovers == ["web-0001"])
-        #expect(r.violations.contains { $0.contains("left behind after teardown: web-0001") })
+        let violations = r.violations
+        #expect(violations.contains { $0.contains("left behind after teardown: web-0001") }, "\(violations)")
     }
 
     @Test func aPoolStuckOutsideItsBoundsBreaksAnInvariant() {
@@ -132,7 +138,8 @@ struct SimulationTests {
         let cloud = ScriptedCloud(statusNodes: ["web-a", "web-b"])
         cloud.keepsDestroyedNodes = true
         let r = Simulation(scenario: s, cloud: cloud, clock: ManualClock()).run()
-        #expect(r.violations.contains { $0.contains("outside [0, 1]") })
+        let violations = r.violations
+        #expect(violations.contains { $0.contains("outside [0, 1]") }, "\(violations)")
     }
 
     @Test func teardownAgainstARealAccountTouchesOnlyNodesTheRunCreated() {
@@ -145,7 +152,8 @@ struct SimulationTests {
         let r = simulation.run()
         #expect(cloud.statusNodes.contains("web-theirs"))
         #expect(r.teardownDestroyed == 0)
-        #expect(r.passed)
+        let passed = r.passed
+        #expect(passed)
     }
 
     @Test func nodesAlreadyInTheCloudAreAdoptedAndTornDown() {
@@ -158,7 +166,8 @@ struct SimulationTests {
         let r = Simulation(scenario: s, cloud: cloud, clock: clock).run()
         #expect(r.events.first { $0.tag == .autoNodeExisted }?.node == s.settings.name + "old")
         #expect(r.nodesCreated == 0)  // the adopted node satisfies min_nodes
-        #expect(r.passed && r.leftovers.isEmpty)
+        let passed = r.passed
+        #expect(passed && r.leftovers.isEmpty)
         #expect(cloud.leftovers(prefix: "other-") == ["other-pool-1"])
     }
 
@@ -187,5 +196,18 @@ struct SimulationTests {
         #expect(plain.contains("cloudcredentials_apistatusprocesshanging"))
         #expect(plain.split(separator: "\n").filter { $0.contains("req/s") }.count == 11)
         #expect(plain.hasPrefix("0% 00:00:00  80 req/s  97.5% conforming  nodes 2 (0 pending, 2 in pool)\n"))
+    }
+
+    @Test func anInterruptedRunStillTearsDown() {
+        let clock = ManualClock()
+        let s = BuiltinScenarios.spike
+        let cloud = ModelCloud(name: "model", clock: clock, bootTime: 30, seed: 1, imageID: "", sizeID: "")
+        let simulation = Simulation(scenario: s, cloud: cloud, clock: clock)
+        let start = clock.now
+        simulation.shouldStop = { clock.now - start >= 2400 }
+        let r = simulation.run()
+        #expect(r.interrupted && r.simulatedSeconds == 2400)
+        #expect(r.nodesCreated >= 2)
+        #expect(r.leftovers.isEmpty && cloud.leftovers(prefix: s.settings.name) == [])
     }
 }

@@ -34,6 +34,9 @@ public enum SimulatorApp {
         let prepared: PreparedCloud
         do {
             prepared = try prepareCloud(request)
+        } catch let error as UsageError {
+            printError(error.description)
+            return 2
         } catch {
             printError("\(error)")
             return 1
@@ -49,8 +52,11 @@ public enum SimulatorApp {
         simulation.ownsWholeCloud = request.realAccount == nil
         let display = ProgressDisplay()
         if !request.quiet { simulation.observer = display }
+        Interruption.install()
+        simulation.shouldStop = { Interruption.isRequested }
         let result = simulation.run()
         display.finish()
+        if result.interrupted { out("interrupted at \(SimTime.clock(result.simulatedSeconds)); the pool was torn down") }
 
         let paths: [String]
         do {
@@ -114,7 +120,8 @@ public enum SimulatorApp {
             let driver = try driverPath(.executable(path))
             switch EmulatedClouds.make(scenario, driver: driver, clock: clock) {
             case .ready(let cloud): return PreparedCloud(cloud: cloud, clock: clock)
-            case .unavailable(let why): throw UsageError("cannot run \(path) against emulated \(scenario.cloud.rawValue): \(why)")
+            case .unavailable(let why):
+                throw RunError("cannot run \(path) against the emulated \(scenario.cloud.rawValue): \(why)")
             }
         case .automatic:
             guard let driver = try? driverPath(.automatic) else {
@@ -138,6 +145,12 @@ public enum SimulatorApp {
         }
         guard FileManager.default.isExecutableFile(atPath: path) else { throw UsageError("no executable driver at \(path)") }
         return path
+    }
+
+    /// A run that cannot start for a reason other than the command line.
+    struct RunError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
     }
 
     static func printError(_ message: String) {

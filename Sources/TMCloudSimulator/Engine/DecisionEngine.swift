@@ -235,7 +235,7 @@ public struct DecisionEngine: Sendable {
             message: "destroynode: \(reason)")
     }
 
-    // MARK: - Helpers used by the status side
+    // MARK: - Shared with the status side
 
     mutating func raise(_ time: Double, _ tag: EventTag, node: String? = nil, message: String) {
         events.append(EngineEvent(time: time, tag: tag, node: node, message: message))

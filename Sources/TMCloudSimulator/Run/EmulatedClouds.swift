@@ -135,7 +135,8 @@ public final class EmulatedCloud: CloudUnderTest {
             .map(\.name)
     }
 
-    /// Requests by `METHOD /path`, with ids in paths folded to `{id}`.
+    /// Requests by `METHOD /path?query-names`, with ids in paths folded to `{id}` (the
+    /// query names tell OpSource's `?delete` and `?poweroff` apart).
     public func apiCalls() -> [String: Int]? {
         var calls: [String: Int] = [:]
         for entry in emulator.requestLog.all {
@@ -143,7 +144,14 @@ public final class EmulatedCloud: CloudUnderTest {
                 let digits = segment.filter(\.isNumber).count
                 return digits > 0 && (segment.count >= 5 || digits == segment.count) ? "{id}" : String(segment)
             }
-            calls["\(entry.method) /\(path.joined(separator: "/"))", default: 0] += 1
+            var key = "\(entry.method) /\(path.joined(separator: "/"))"
+            if let mark = entry.target.firstIndex(of: "?") {
+                let names = entry.target[entry.target.index(after: mark)...].split(separator: "&")
+                    .map { $0.split(separator: "=", maxSplits: 1).first.map(String.init) ?? "" }
+                    .filter { !$0.isEmpty }
+                if !names.isEmpty { key += "?" + Set(names).sorted().joined(separator: "&") }
+            }
+            calls[key, default: 0] += 1
         }
         return calls
     }

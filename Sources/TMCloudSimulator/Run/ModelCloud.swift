@@ -99,7 +99,7 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
         }
     }
 
-    // MARK: - Helpers
+    // MARK: - Replies
 
     private func chance(_ kind: SimulatedFaults.Chance) -> Bool {
         guard let p = faults.chances[kind], p > 0 else { return false }
@@ -153,7 +153,7 @@ enum RFC3339 {
         let total = Int64(seconds.rounded(.down))
         let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
         let rest = total - days * 86400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        // The civil date of a count of days since 1970-01-01, by 400-year eras.
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -9,6 +9,8 @@ public final class Simulation {
     public weak var observer: (any SimulationObserver)?
     /// True against a real account: teardown touches only nodes this run created.
     public var ownsWholeCloud = true
+    /// Asked once a simulated second; true ends the run early (it still tears down).
+    public var shouldStop: () -> Bool = { false }
 
     private var engine: DecisionEngine
     private var result: SimulationResult
@@ -57,19 +59,28 @@ public final class Simulation {
         var rowConforming = 0.0
         var rowSeconds = 0.0
         var rowDecisions: [String] = []
+        // Seconds since the previous step: 1 on a virtual clock, possibly more in real time.
+        var step = 1.0
+        var lastRPS = 0.0
 
         while t < scenario.duration {
-            // Traffic of this second, served by the nodes in the pool.
+            if shouldStop() {
+                result.interrupted = true
+                break
+            }
+            // Traffic of this step, served by the nodes in the pool.
             let rps = scenario.load.sample(at: t, random: &random)
+            lastRPS = rps
             let counts = engine.counts
             let level = scenario.node.serve(rps: rps, nodes: counts.inPool, targetMilliseconds: settings.responseTime)
-            engine.recordTraffic(at: t, requests: rps, conforming: rps * level.conforming)
-            result.requests += rps
-            result.requestsWithinTarget += rps * level.conforming
-            result.nodeSeconds += Double(counts.pending + counts.active + counts.destroying)
-            rowRequests += rps
-            rowConforming += rps * level.conforming
-            rowSeconds += 1
+            let requests = rps * step
+            engine.recordTraffic(at: t, requests: requests, conforming: requests * level.conforming)
+            result.requests += requests
+            result.requestsWithinTarget += requests * level.conforming
+            result.nodeSeconds += Double(counts.pending + counts.active + counts.destroying) * step
+            rowRequests += requests
+            rowConforming += requests * level.conforming
+            rowSeconds += step
 
             removeVanishingNodes(at: t)
             if t >= nextStatus {
@@ -102,9 +113,14 @@ public final class Simulation {
                 nextProgress += 60
             }
             clock.advance(by: 1)
-            t = (clock.now - start).rounded(.down)
+            let next = (clock.now - start).rounded(.down)
+            step = max(1, next - t)
+            t = next
         }
-        result.simulatedSeconds = scenario.duration
+        result.simulatedSeconds = min(t, scenario.duration)
+        observer?.progress(
+            time: result.simulatedSeconds, of: scenario.duration, rps: lastRPS, compliance: engine.compliance(at: t),
+            counts: engine.counts)
         teardown(at: t)
         result.driverStats = driver.stats
         result.apiCalls = cloud.apiCalls()
