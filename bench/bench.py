@@ -567,11 +567,11 @@ def main():
         bench.changes(rounds=3)
     finally:
         bench.stop_children()
+        shutil.rmtree(bench.tmp, ignore_errors=True)
     failed = bench.report(time.monotonic() - started)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": [[s, l, st] for s, l, st in bench.results], "budgets": bench.budgets}, f, indent=1)
-    shutil.rmtree(bench.tmp, ignore_errors=True)
     sys.exit(1 if failed else 0)
 
 
