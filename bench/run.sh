@@ -39,7 +39,7 @@ fi
 
 # The release driver exactly as shipped, and the emulators built the same way.
 tmcloud=$(scripts/release.sh)
-swift build -c release --static-swift-stdlib --product tmcloud-sim --scratch-path .build-release >&2
+scripts/release-build.sh tmcloud-sim
 sim=.build-release/release/tmcloud-sim
 
 args=(--repo "$repo" --tmcloud "$repo/$tmcloud" --sim "$repo/$sim" --python "$python" "$@")

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
-swift build -c release --static-swift-stdlib --product tmcloud --scratch-path .build-release >&2
+scripts/release-build.sh tmcloud
 mkdir -p dist
 cp .build-release/release/tmcloud dist/tmcloud
 strip dist/tmcloud

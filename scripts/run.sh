@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release --static-swift-stdlib --scratch-path .build-release >&2
+scripts/release-build.sh
 exec .build-release/release/tmcloud-sim "$@"
