@@ -96,7 +96,7 @@ final class DigitalOceanProvider: CloudProvider {
         var seen: Set<String> = []
         var droplets: [Droplet] = []
         for item in items {
-            guard let droplet = Droplet(item) else { throw .malformed("\(what): a droplet without an id") }
+            guard let droplet = Droplet(item) else { throw .malformed("\(what): a droplet without an id, a name or a status") }
             // A droplet created while the pages were read can shift another onto the next page.
             if seen.insert(droplet.id).inserted { droplets.append(droplet) }
         }
