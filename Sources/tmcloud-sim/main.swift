@@ -1,1 +1,7 @@
-print("tmcloud-sim")
+import TMCloudSimulator
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(SimulatorApp.main(Array(CommandLine.arguments.dropFirst())))

@@ -184,6 +184,18 @@ import Testing
         #expect(run.stdout.contains("vlanID \(OpSourceCloud.vlan) found"))
         #expect(cloud.log.all.count == 5)
     }
+
+    /// Given the pool's --imageid, check confirms that image, or fails naming it.
+    @Test func checkVerifiesThePoolsImage() throws {
+        let cloud = try OpSourceCloud()
+        cloud.install(cloud.config())
+        let good = cloud.run(["check", Self.image])
+        #expect(good.exitStatus == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("ok    image \(OpSourceCloud.image) found"), "\(good.stdout)")
+        let bad = cloud.run(["check", "--imageid=no-such-image"])
+        #expect(bad.exitStatus == 1)
+        #expect(bad.stdout.contains("FAIL  image no-such-image is not a base or organisation image"), "\(bad.stdout)")
+    }
 }
 
 /// What each action costs, as docs/opsource.md states it.

@@ -85,6 +85,20 @@ struct OpenStackProviderTests {
         #expect(bad.stdout.contains("FAIL  key pair lost-key"))
         #expect(bad.stdout.contains("FAIL  security group absent"))
     }
+
+    @Test("check verifies the pool's --imageid and --sizeid, by name or id")
+    func checkPoolImageAndFlavor() throws {
+        let cloud = try OpenStackTestCloud()
+        cloud.configure(["network private"])
+        let good = cloud.run("check", ["--imageid=vtm-backend", "--sizeid=m1.small"])
+        #expect(good.exitStatus == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("ok    image vtm-backend: found"), "\(good.stdout)")
+        #expect(good.stdout.contains("ok    flavor m1.small: found"), "\(good.stdout)")
+        let bad = cloud.run("check", ["--imageid=no-such-image", "--sizeid=m9.huge"])
+        #expect(bad.exitStatus == 1)
+        #expect(bad.stdout.contains("FAIL  image no-such-image"), "\(bad.stdout)")
+        #expect(bad.stdout.contains("FAIL  flavor m9.huge"), "\(bad.stdout)")
+    }
 }
 
 extension OpenStackTestCloud {

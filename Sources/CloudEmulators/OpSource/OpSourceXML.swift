@@ -1,4 +1,5 @@
 import Foundation
+import TMCloudTransport
 
 /// Small XML helpers: escaping, namespace declarations, and reading the few elements
 /// of a deploy request (matched by local name, whatever the prefix).
@@ -6,18 +7,7 @@ enum OECXML {
     static let declaration = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
 
     static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
+        XMLEscape.text(text)
     }
 
     static func unescape(_ text: String) -> String {

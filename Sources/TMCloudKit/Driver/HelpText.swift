@@ -11,7 +11,7 @@ enum HelpText {
           statusnode   --id=ID | --name=NAME         one node (gone: destroyed)
           createnode   --name=NAME --imageid=IMAGE --sizeid=SIZE
           destroynode  --id=ID | --name=NAME
-          check                                      test configuration and credentials
+          check        [--imageid=IMAGE --sizeid=SIZE]  test configuration, credentials, image and size
           help, version
 
         credentials (every cloud action):

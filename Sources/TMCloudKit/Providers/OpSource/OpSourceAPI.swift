@@ -58,17 +58,7 @@ final class OpSourceAPI {
     /// A path segment made of an id: anything outside the characters ids use is
     /// percent-encoded, so that an id can never change the request's shape.
     static func segment(_ id: String) -> String {
-        var out = ""
-        for byte in id.utf8 {
-            let c = Character(UnicodeScalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber || "-_.~".contains(c)) {
-                out.append(c)
-            } else {
-                let hex = Array("0123456789ABCDEF")
-                out += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 15)])"
-            }
-        }
-        return out
+        PercentEncoding.encode(id)
     }
 
     // MARK: - Organisation

@@ -67,6 +67,21 @@ extension OpSourceProvider {
                 images += own
             }
             let local = images.filter { location.isEmpty || $0.location.isEmpty || $0.location == location }
+            let wanted = context.requestedImageID
+            if !wanted.isEmpty {
+                // The pool's imageid, given to check as --imageid: found, and where.
+                guard let image = images.first(where: { $0.id == wanted }) else {
+                    results.append(CheckResult(false, "image \(wanted) is not a base or organisation image"))
+                    return results
+                }
+                let here = location.isEmpty || image.location.isEmpty || image.location == location
+                results.append(
+                    CheckResult(
+                        here,
+                        "image \(wanted) found" + (image.location.isEmpty ? "" : " in \(image.location)")
+                            + (here ? "" : ", not in the VLAN's data centre \(location)")))
+                return results
+            }
             let ids = local.prefix(12).map(\.id).joined(separator: ", ")
             text += "; the pool's imageid must be one of them" + (ids.isEmpty ? "" : " (\(location.isEmpty ? "" : "\(location): ")\(ids)\(local.count > 12 ? ", …" : ""))")
             results.append(CheckResult(!images.isEmpty, text))

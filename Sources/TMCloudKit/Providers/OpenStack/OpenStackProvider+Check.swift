@@ -87,13 +87,13 @@ extension OpenStackProvider {
         return results
     }
 
-    /// The check has no `imageid`/`sizeid` of its own: it checks the ones the pool's
-    /// nodes were created with, which are what the next `createnode` will ask for.
+    /// Checks the `--imageid`/`--sizeid` given to `check` (the pool's settings), and the
+    /// ones the pool's nodes were created with, which the next `createnode` will ask for.
     private func checkImagesAndFlavors(
         of nodes: [CloudNode], attempt: (String, () throws(DriverError) -> String) -> Void
     ) {
-        let images = Set(nodes.map(\.record.imageID).filter { !$0.isEmpty }).sorted()
-        let flavors = Set(nodes.map(\.record.sizeID).filter { !$0.isEmpty }).sorted()
+        let images = Set((nodes.map(\.record.imageID) + [context.requestedImageID]).filter { !$0.isEmpty }).sorted()
+        let flavors = Set((nodes.map(\.record.sizeID) + [context.requestedSizeID]).filter { !$0.isEmpty }).sorted()
         for image in images {
             attempt("image \(image)") { () throws(DriverError) -> String in
                 let id = try names.imageID(image)
@@ -114,7 +114,7 @@ extension OpenStackProvider {
         if images.isEmpty && flavors.isEmpty {
             attempt("flavors") { () throws(DriverError) -> String in
                 let count = try api.list(.compute, "flavors", key: "flavors", doing: "listing flavors").count
-                return "\(count) available (image and flavor are checked against the pool's nodes once there are some)"
+                return "\(count) available (give --imageid and --sizeid to check the pool's)"
             }
         }
     }
