@@ -16,6 +16,14 @@ enum FaultSoak {
         return 2 * 3600
     }
 
+    /// The clouds to soak: TMCLOUD_SOAK_CLOUDS (comma-separated), else all three.
+    static var clouds: [CloudKind] {
+        guard let text = ProcessInfo.processInfo.environment["TMCLOUD_SOAK_CLOUDS"], !text.isEmpty else {
+            return [.digitalocean, .openstack, .opsource]
+        }
+        return text.split(separator: ",").compactMap { CloudKind(rawValue: String($0)) }
+    }
+
     static var seed: UInt64 {
         ProcessInfo.processInfo.environment["TMCLOUD_SOAK_SEED"].flatMap { UInt64($0) } ?? 11
     }
@@ -155,7 +163,7 @@ enum FaultSoak {
 
 @Suite("Fault soak: the real tmcloud on each emulated cloud with faults on", .serialized)
 struct FaultSoakTests {
-    @Test(arguments: [CloudKind.digitalocean, .openstack, .opsource])
+    @Test(arguments: FaultSoak.clouds)
     func soak(_ kind: CloudKind) throws {
         let figures = try FaultSoak.run(kind)
         print(figures)
