@@ -28,12 +28,15 @@ seconds=$(awk -v d="$days" 'BEGIN { if (d !~ /^[0-9.]+$/ || d <= 0) exit 1; prin
     { echo "soak.sh: --days must be a positive number" >&2; exit 2; }
 scripts/install-deps.sh
 swift build --build-tests
-report=.build/soak-report.txt
+report=$PWD/.build/soak-report.txt
 : > "$report"
+# The test runner itself, once per cloud: swift test would hold the build folder's
+# lock and run them one after another.
+runner="$(swift build --show-bin-path)/tmcloudPackageTests.xctest"
 pids=()
 for cloud in ${clouds//,/ }; do
     TMCLOUD_SOAK_SECONDS=$seconds TMCLOUD_SOAK_SEED=$seed TMCLOUD_SOAK_CLOUDS=$cloud TMCLOUD_SOAK_REPORT=$report \
-        swift test --skip-build --filter 'FaultSoakTests' > ".build/soak-$cloud.log" 2>&1 &
+        "$runner" --testing-library swift-testing --filter 'FaultSoakTests/soak' > ".build/soak-$cloud.log" 2>&1 &
     pids+=("$!")
 done
 status=0
