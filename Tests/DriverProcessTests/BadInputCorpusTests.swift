@@ -76,6 +76,8 @@ import Glibc
             run = home.run(arguments, timeout: c.deadline + 5)
         }
         let elapsed = monotonicSeconds() - started
+        // TMCLOUD_CORPUS_PRINT=1 shows every case's line, for reading them all at once.
+        if getenv("TMCLOUD_CORPUS_PRINT") != nil { print("corpus \(c.name): \(run.stderr)", terminator: "") }
         let context = "case \(c.name) (line \(c.line)): exit \(run.exitStatus) in \(Int(elapsed * 1000)) ms, stderr: \(run.stderr)"
         #expect(!run.timedOut && elapsed < c.deadline, "past its deadline: \(context)")
         #expect(run.exitStatus == c.exit, "\(context)")
@@ -205,7 +207,7 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
             case "header":
                 let parts = value.split(separator: ":", maxSplits: 1).map { String($0).corpusTrimmed(" ") }
                 c.headers.append((parts[0], unescape(parts[1])))
-            case "body": c.body = Array(unescape(value).utf8Bytes)
+            case "body": c.body = Array(unescape(value.corpusReplacing("{SECRET}", with: secret)).utf8Bytes)
             case "body-gen": c.bodyGenerator = value
             case "delivery": c.delivery = value == "partial" ? .partlyThenClose : .close
             case "tls": c.tls = value

@@ -56,6 +56,7 @@ public struct Credentials: Sendable {
         var values: [String: String] = [:]
         var objectName: String?
         if let name = invocation.options["cloudcreds"] {
+            guard !name.isEmpty else { throw .usage("--cloudcreds is empty: give the name of a Cloud Credentials object") }
             guard ZeusHome.isBareName(name) else {
                 throw .usage("--cloudcreds must name a credentials object, not a path")
             }
