@@ -16,6 +16,8 @@ public final class EmulatorSet: Sendable {
         public var digitalOceanPort: UInt16 = 0
         public var openStackPort: UInt16 = 0
         public var opSourcePort: UInt16 = 0
+        /// Running nodes placed in each cloud's default pool by `serve` (benchmarks).
+        public var seedNodes = 0
 
         public init(clock: VirtualClock? = nil) { self.clock = clock }
 
@@ -77,6 +79,16 @@ public final class EmulatorSet: Sendable {
         Endpoints(digitalOcean: digitalOcean.baseURL, openStackAuthURL: openStack.authURL, opSource: opSource.baseURL)
     }
 
+    /// `count` running nodes named `node-N` in each cloud's default pool: droplets
+    /// tagged `tmcloud`, OpenStack servers with `tmcloud_tag=tmcloud`, OEC servers on
+    /// the first VLAN.
+    public func seedDefaultPools(count: Int) {
+        guard count > 0 else { return }
+        digitalOcean.seedDroplets(count: count, namePrefix: "node", tag: "tmcloud")
+        openStack.seedServers(count: count, namePrefix: "node", metadata: ["tmcloud_tag": "tmcloud"])
+        opSource.seedServers(count: count, namePrefix: "node")
+    }
+
     /// Everything that exists now, across the three clouds.
     public func inventories() -> [String: Inventory] {
         ["digitalocean": digitalOcean.inventory(), "openstack": openStack.inventory(), "opsource": opSource.inventory()]
@@ -117,6 +129,7 @@ public final class EmulatorSet: Sendable {
     /// log in, then serves until the process is stopped. For `tmcloud-sim serve`.
     public static func serve(options: Options = Options()) throws -> Never {
         let set = EmulatorSet(options: options)
+        set.seedDefaultPools(count: options.seedNodes)
         let endpoints = try set.start()
         print(endpoints.description)
         print("")

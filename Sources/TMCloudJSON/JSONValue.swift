@@ -16,41 +16,85 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON object with its keys in the order they were read or set.
+///
+/// The members are one array, looked up by scanning: objects in cloud replies hold a
+/// few dozen members at most, and a hash table per object was most of the memory of a
+/// 1,000-server listing (docs/performance.md). Objects larger than `indexedSize` get
+/// a key index, so that a large one never costs quadratic time.
 public struct JSONObject: Sendable, Equatable {
-    public private(set) var keys: [String] = []
-    private var values: [String: JSONValue] = [:]
+    private var members: [(key: String, value: JSONValue)]
+    private var index: [String: Int]?
 
-    public init() {}
+    /// Above this many members an object keeps a key index.
+    static let indexedSize = 32
+
+    public init() {
+        members = []
+    }
 
     public init(_ pairs: KeyValuePairs<String, JSONValue>) {
+        members = []
+        members.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
     public init(pairs: [(String, JSONValue)]) {
+        members = []
+        members.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// Members with distinct keys, as the parser collects them.
+    init(uniqueMembers: [(key: String, value: JSONValue)]) {
+        members = uniqueMembers
+        if members.count > Self.indexedSize { rebuildIndex() }
+    }
+
+    /// Where `key` is in `members`.
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return members.firstIndex { $0.key == key }
+    }
+
+    private mutating func rebuildIndex() {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(members.count)
+        for (n, member) in members.enumerated() { index[member.key] = n }
+        self.index = index
+    }
+
     public subscript(key: String) -> JSONValue? {
-        get { values[key] }
+        get { position(of: key).map { members[$0].value } }
         set {
             if let newValue {
-                if values.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if values.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let n = position(of: key) {
+                    members[n].value = newValue
+                } else {
+                    members.append((key, newValue))
+                    if index != nil {
+                        index![key] = members.count - 1
+                    } else if members.count > Self.indexedSize {
+                        rebuildIndex()
+                    }
+                }
+            } else if let n = position(of: key) {
+                members.remove(at: n)
+                if index != nil { rebuildIndex() }
             }
         }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
 
     /// The pairs in key order.
-    public var pairs: [(key: String, value: JSONValue)] {
-        keys.map { ($0, values[$0]!) }
-    }
+    public var pairs: [(key: String, value: JSONValue)] { members }
 
+    /// Equal when both hold the same keys with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.values == rhs.values
+        guard lhs.count == rhs.count else { return false }
+        return lhs.members.allSatisfy { rhs[$0.key] == $0.value }
     }
 }
 

@@ -61,6 +61,8 @@ struct CommandLineTests {
         #expect(try parse(["scenarios"]) == .scenarios)
         #expect(try parse(["help"]) == .help)
         #expect(try parse(["serve", "--port=8080"]) == .serve(port: 8080))
+        #expect(try parse(["serve", "--seed=1000", "--rate-limit=100000"]) == .serve(port: 0, seed: 1000, rateLimit: 100_000))
+        #expect(throws: UsageError.self) { try parse(["serve", "--seed=-1"]) }
         #expect(try request(["run", "--scenario=openstack"]).scenario.cloud == .openstack)
     }
 

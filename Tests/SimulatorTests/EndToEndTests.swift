@@ -32,9 +32,10 @@ enum EndToEnd {
         }
     }
 
-    static func run(_ kind: CloudKind) throws -> SimulationResult {
+    static func run(_ kind: CloudKind, faults: String = "") throws -> SimulationResult {
         let clock = EmulatedClouds.makeClock()
-        let s = scenario(kind)
+        var s = scenario(kind)
+        s.faults = try SimulatedFaults.parse(faults)
         guard case .ready(let cloud) = EmulatedClouds.make(s, driver: driver, clock: clock) else {
             throw SettingError("emulated \(kind.rawValue) not available")
         }
@@ -77,6 +78,22 @@ struct EndToEndTests {
 
     @Test(.enabled(if: EndToEnd.supports(.opsource), "tmcloud's opsource provider is not in this build"))
     func opSource() throws { EndToEnd.checkInvariants(try EndToEnd.run(.opsource)) }
+
+    @Test(.enabled(if: EndToEnd.supports(.digitalocean), "tmcloud's digitalocean provider is not in this build"))
+    func faultsOnEmulatedDigitalOcean() throws {
+        let r = try EndToEnd.run(
+            .digitalocean, faults: "status_hang@2m,status_garbage@4m,create_hang@5m,vanish@15m,boot_fail=0.2,status_fail=0.05")
+        let violations = r.violations
+        let leftovers = r.leftovers
+        #expect(violations.isEmpty)
+        #expect(leftovers.isEmpty)
+        #expect(r.eventCount(.statusProcessHanging) == 1)
+        #expect(r.eventCount(.responseParseError) == 1)
+        #expect(r.eventCount(.changeProcessHanging) == 1)
+        #expect(r.eventCount(.autoNodeDisappeared) >= 1)
+        // The hung create reached the cloud: its node is adopted by name, not duplicated.
+        #expect(r.eventCount(.autoNodeExisted) >= 1)
+    }
 }
 
 @Suite("Emulated cloud wiring")

@@ -197,4 +197,17 @@ struct SimulationTests {
         #expect(plain.split(separator: "\n").filter { $0.contains("req/s") }.count == 11)
         #expect(plain.hasPrefix("0% 00:00:00  80 req/s  97.5% conforming  nodes 2 (0 pending, 2 in pool)\n"))
     }
+
+    @Test func anInterruptedRunStillTearsDown() {
+        let clock = ManualClock()
+        let s = BuiltinScenarios.spike
+        let cloud = ModelCloud(name: "model", clock: clock, bootTime: 30, seed: 1, imageID: "", sizeID: "")
+        let simulation = Simulation(scenario: s, cloud: cloud, clock: clock)
+        let start = clock.now
+        simulation.shouldStop = { clock.now - start >= 2400 }
+        let r = simulation.run()
+        #expect(r.interrupted && r.simulatedSeconds == 2400)
+        #expect(r.nodesCreated >= 2)
+        #expect(r.leftovers.isEmpty && cloud.leftovers(prefix: s.settings.name) == [])
+    }
 }

@@ -18,6 +18,35 @@ import Testing
         #expect(v.objectValue?.keys == ["z", "a", "m"])
     }
 
+    /// A name given twice: the last value counts, in the first one's place, in small
+    /// objects (scanned) and large ones (indexed) alike.
+    @Test(arguments: [3, 40])
+    func repeatedNames(_ size: Int) throws {
+        let members = (0..<size).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let v = try JSONParser.parse("{\(members),\"k1\":\"again\",\"k0\":null}")
+        let object = try #require(v.objectValue)
+        #expect(object.count == size)
+        #expect(object.keys == (0..<size).map { "k\($0)" })
+        #expect(object["k1"] == "again" && object["k0"] == .null && object["k2"] == .int(2))
+        #expect(object["k\(size - 1)"] == .int(Int64(size - 1)) && object["missing"] == nil)
+        #expect(JSONWriter.string(v).hasPrefix(#"{"k0":null,"k1":"again","k2":2"#))
+    }
+
+    /// Setting and removing members keeps order and lookups right across the size at
+    /// which an object starts to keep a key index; equality ignores order.
+    @Test func editsAcrossTheIndexedSize() {
+        var object = JSONObject()
+        for n in 0..<50 { object["k\(n)"] = .int(Int64(n)) }
+        object["k10"] = nil
+        object["k45"] = "x"
+        object["k10"] = true
+        #expect(object.count == 50 && object.keys.last == "k10" && object["k45"] == "x" && object["k44"] == .int(44))
+        for n in 0..<45 { object["k\(n)"] = nil }
+        #expect(object.keys == ["k45", "k46", "k47", "k48", "k49"] && object["k47"] == .int(47))
+        #expect(JSONObject(pairs: [("a", 1), ("b", 2)]) == JSONObject(pairs: [("b", 2), ("a", 1)]))
+        #expect(JSONObject(pairs: [("a", 1)]) != JSONObject(pairs: [("a", 1), ("b", 2)]))
+    }
+
     /// Malformed documents are errors with an offset, never a guess.
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"abc", "tru", "{\"a\" 1}", "[1] x", "\"\\x\"",

@@ -38,7 +38,9 @@ public struct RunRequest: Sendable, Equatable {
 public enum SimulatorCommand: Sendable, Equatable {
     case run(RunRequest)
     case scenarios
-    case serve(port: Int)
+    /// `seed`: nodes placed in each cloud's default pool before serving; `rateLimit`:
+    /// DigitalOcean requests per token per minute instead of 250 (both for benchmarks).
+    case serve(port: Int, seed: Int = 0, rateLimit: Int? = nil)
     case help
 }
 
@@ -85,13 +87,20 @@ public enum CommandLineParser {
             return .scenarios
         case "serve":
             var port = 0
+            var seed = 0
+            var rateLimit: Int?
             for (key, value) in options {
-                guard key == "port", let text = value, let p = Int(text), (0...65535).contains(p) else {
-                    throw UsageError("serve takes only --port=N")
+                guard let text = value, let n = Int(text) else {
+                    throw UsageError("serve takes --port=N, --seed=N and --rate-limit=N")
                 }
-                port = p
+                switch key {
+                case "port" where (0...65535).contains(n): port = n
+                case "seed" where (0...10_000).contains(n): seed = n
+                case "rate-limit" where n > 0: rateLimit = n
+                default: throw UsageError("serve takes --port=N, --seed=N (0 to 10000) and --rate-limit=N (above 0)")
+                }
             }
-            return .serve(port: port)
+            return .serve(port: port, seed: seed, rateLimit: rateLimit)
         case "run":
             if options.contains(where: { $0.key == "help" }) { return .help }
             return .run(try parseRun(options, readFile: readFile))

@@ -7,7 +7,10 @@ enum HelpText {
           tmcloud-sim                          run the default scenario (a day on emulated DigitalOcean)
           tmcloud-sim run [--key=value ...]    run a scenario
           tmcloud-sim scenarios                list the built-in scenarios
-          tmcloud-sim serve [--port=N]         serve the emulated clouds
+          tmcloud-sim serve [--port=N] [--seed=N] [--rate-limit=N]
+                                               serve the emulated clouds; --seed: N running
+                                               nodes in each one's default pool; --rate-limit:
+                                               DigitalOcean requests a minute (default 250)
           tmcloud-sim help
 
         run options:

@@ -21,8 +21,8 @@ public enum SimulatorApp {
                 print("\(mark) \(scenario.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(scenario.summary)")
             }
             return 0
-        case .serve(let port):
-            return EmulatedClouds.serve(port: port)
+        case .serve(let port, let seed, let rateLimit):
+            return EmulatedClouds.serve(port: port, seed: seed, rateLimit: rateLimit)
         case .run(let request):
             return run(request)
         }
@@ -52,8 +52,11 @@ public enum SimulatorApp {
         simulation.ownsWholeCloud = request.realAccount == nil
         let display = ProgressDisplay()
         if !request.quiet { simulation.observer = display }
+        Interruption.install()
+        simulation.shouldStop = { Interruption.isRequested }
         let result = simulation.run()
         display.finish()
+        if result.interrupted { out("interrupted at \(SimTime.clock(result.simulatedSeconds)); the pool was torn down") }
 
         let paths: [String]
         do {

@@ -42,6 +42,7 @@ public enum SummaryJSON {
                 ("driver", .string(r.driverLabel)),
                 ("seed", .int(Int64(r.scenario.seed))),
                 ("simulated_seconds", .double(r.simulatedSeconds)),
+                ("interrupted", .bool(r.interrupted)),
                 ("wall_seconds", .double(round3(r.wallSeconds))),
                 ("speedup", .double(r.wallSeconds > 0 ? (r.simulatedSeconds / r.wallSeconds).rounded() : 0)),
                 ("requests", .int(Int64(r.requests.rounded()))),

@@ -38,8 +38,10 @@ public enum EmulatedClouds {
     }
 
     /// `tmcloud-sim serve`: the three emulators in real time, until stopped.
-    public static func serve(port: Int) -> Int32 {
+    public static func serve(port: Int, seed: Int = 0, rateLimit: Int? = nil) -> Int32 {
         var options = EmulatorSet.Options()
+        options.seedNodes = seed
+        if let rateLimit { options.digitalOcean.rateLimit = rateLimit }
         if port > 0 {
             options.digitalOceanPort = UInt16(port)
             options.openStackPort = UInt16(min(port + 1, 65535))

@@ -9,6 +9,8 @@ public final class Simulation {
     public weak var observer: (any SimulationObserver)?
     /// True against a real account: teardown touches only nodes this run created.
     public var ownsWholeCloud = true
+    /// Asked once a simulated second; true ends the run early (it still tears down).
+    public var shouldStop: () -> Bool = { false }
 
     private var engine: DecisionEngine
     private var result: SimulationResult
@@ -59,10 +61,16 @@ public final class Simulation {
         var rowDecisions: [String] = []
         // Seconds since the previous step: 1 on a virtual clock, possibly more in real time.
         var step = 1.0
+        var lastRPS = 0.0
 
         while t < scenario.duration {
+            if shouldStop() {
+                result.interrupted = true
+                break
+            }
             // Traffic of this step, served by the nodes in the pool.
             let rps = scenario.load.sample(at: t, random: &random)
+            lastRPS = rps
             let counts = engine.counts
             let level = scenario.node.serve(rps: rps, nodes: counts.inPool, targetMilliseconds: settings.responseTime)
             let requests = rps * step
@@ -109,7 +117,10 @@ public final class Simulation {
             step = max(1, next - t)
             t = next
         }
-        result.simulatedSeconds = scenario.duration
+        result.simulatedSeconds = min(t, scenario.duration)
+        observer?.progress(
+            time: result.simulatedSeconds, of: scenario.duration, rps: lastRPS, compliance: engine.compliance(at: t),
+            counts: engine.counts)
         teardown(at: t)
         result.driverStats = driver.stats
         result.apiCalls = cloud.apiCalls()

@@ -36,6 +36,8 @@ public struct SimulationResult: Sendable {
     public var violations: [String] = []
     public var wallSeconds = 0.0
     public var simulatedSeconds = 0.0
+    /// True when the run was stopped early (Ctrl-C); the teardown still ran.
+    public var interrupted = false
 
     public var shareWithinTarget: Double { requests > 0 ? requestsWithinTarget / requests : 1 }
     public var nodeHours: Double { nodeSeconds / 3600 }

@@ -37,7 +37,10 @@ public final class CurlTransport: HTTPTransport {
     private let tls: TLSOptions
     private let maximumBodySize: Int
     private let userAgent: String
-    private let useHashedDirectory: Bool
+    /// Looked at on the first HTTPS request only: plain HTTP never needs it.
+    private lazy var useHashedDirectory: Bool =
+        access(CurlTransport.systemCertificateDirectory + "/ca-certificates.crt", F_OK) == 0
+        && CurlTransport.hasHashedLinks(CurlTransport.systemCertificateDirectory)
 
     /// Creates a transport.
     ///
@@ -58,9 +61,6 @@ public final class CurlTransport: HTTPTransport {
         self.tls = tls
         self.userAgent = userAgent
         self.maximumBodySize = maximumBodySize
-        self.useHashedDirectory =
-            tls.caFile == nil && access(CurlTransport.systemCertificateDirectory + "/ca-certificates.crt", F_OK) == 0
-            && CurlTransport.hasHashedLinks(CurlTransport.systemCertificateDirectory)
     }
 
     deinit {
@@ -146,7 +146,7 @@ public final class CurlTransport: HTTPTransport {
             if let caFile = tls.caFile {
                 try check(tmc_curl_set_string(handle, CURLOPT_CAINFO, caFile), "caFile")
                 _ = tmc_curl_set_pointer(handle, CURLOPT_CAPATH, nil)
-            } else if useHashedDirectory {
+            } else if request.url.utf8.starts(with: "https:".utf8) && useHashedDirectory {
                 try check(tmc_curl_set_string(handle, CURLOPT_CAPATH, CurlTransport.systemCertificateDirectory), "CA path")
                 _ = tmc_curl_set_pointer(handle, CURLOPT_CAINFO, nil)
             }
@@ -189,15 +189,17 @@ public final class CurlTransport: HTTPTransport {
         return TransportError(kind: kind, message: text, code: Int(code.rawValue))
     }
 
-    /// Whether the directory holds OpenSSL's hash links (`xxxxxxxx.0`).
+    /// Whether the directory holds OpenSSL's hash links (`xxxxxxxx.0`). Reads the
+    /// names as bytes: the directory has hundreds of entries.
     private static func hasHashedLinks(_ directory: String) -> Bool {
         guard let dir = opendir(directory) else { return false }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            let isHashLink = withUnsafeBytes(of: entry.pointee.d_name) { name in
+                name.count > 10 && name[10] == 0 && name[8] == UInt8(ascii: ".") && name[9] == UInt8(ascii: "0")
+                    && !name[0..<8].contains(0)
             }
-            if name.count == 10, name.hasSuffix(".0") { return true }
+            if isHashLink { return true }
         }
         return false
     }
@@ -244,6 +246,10 @@ private let curlWriteHeader: tmc_curl_data_cb = { pointer, size, count, userdata
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingSpaces()
         sink.headers[name] = value
+        // The body's size, when announced, is allocated once rather than doubled up to it.
+        if name == "content-length", let size = Int(value), size > 0, size <= sink.limit {
+            sink.body.reserveCapacity(size)
+        }
     }
     return length
 }

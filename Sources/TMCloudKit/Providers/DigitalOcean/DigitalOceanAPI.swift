@@ -68,6 +68,16 @@ final class DigitalOceanAPI {
         -> [JSONValue]
     {
         var items: [JSONValue] = []
+        try forEachPage(path, query: query, key: key, while: what) { page in items += page }
+        return items
+    }
+
+    /// The items of a paged collection, one page at a time: a caller that keeps only
+    /// what it needs from each page holds one page's JSON at a time, not every page's.
+    func forEachPage(
+        _ path: String, query: [(String, String)], key: String, while what: String,
+        _ body: ([JSONValue]) throws(DriverError) -> Void
+    ) throws(DriverError) {
         var next: String? = url(path, query: query + [("per_page", String(Self.pageSize))])
         var seen: Set<String> = []
         while let pageURL = next {
@@ -78,10 +88,9 @@ final class DigitalOceanAPI {
             guard let found = page[key]?.arrayValue else {
                 throw .malformed("\(what): the reply has no '\(key)' list")
             }
-            items += found
             next = page["links"]?["pages"]?["next"]?.stringValue.flatMap(localURL)
+            try body(found)
         }
-        return items
     }
 
     /// A `links` URL from a reply, pointed at the configured host: the API writes its

@@ -92,13 +92,16 @@ final class DigitalOceanProvider: CloudProvider {
     }
 
     private func dropletList(query: [(String, String)], while what: String) throws(DriverError) -> [Droplet] {
-        let items = try api.list("/droplets", query: query, key: "droplets", while: what)
         var seen: Set<String> = []
         var droplets: [Droplet] = []
-        for item in items {
-            guard let droplet = Droplet(item) else { throw .malformed("\(what): a droplet without an id, a name or a status") }
-            // A droplet created while the pages were read can shift another onto the next page.
-            if seen.insert(droplet.id).inserted { droplets.append(droplet) }
+        try api.forEachPage("/droplets", query: query, key: "droplets", while: what) { (items) throws(DriverError) in
+            for item in items {
+                guard let droplet = Droplet(item) else {
+                    throw .malformed("\(what): a droplet without an id, a name or a status")
+                }
+                // A droplet created while the pages were read can shift another onto the next page.
+                if seen.insert(droplet.id).inserted { droplets.append(droplet) }
+            }
         }
         return droplets
     }

@@ -122,8 +122,18 @@ final class OpenStackAPI {
     func list(_ service: Service, _ path: String, key: String, doing operation: String) throws(DriverError)
         -> [JSONValue]
     {
-        let maximumPages = 200
         var items: [JSONValue] = []
+        try forEachPage(service, path, key: key, doing: operation) { batch in items += batch }
+        return items
+    }
+
+    /// The same one page at a time, so that a caller that keeps only what it needs holds
+    /// one page's JSON at a time.
+    func forEachPage(
+        _ service: Service, _ path: String, key: String, doing operation: String,
+        _ body: ([JSONValue]) throws(DriverError) -> Void
+    ) throws(DriverError) {
+        let maximumPages = 200
         var pagePath = path
         let pathOnly = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         var seenQueries: Set<String> = [OpenStackURL.query(of: path) ?? ""]
@@ -132,14 +142,13 @@ final class OpenStackAPI {
             guard let batch = page[key]?.arrayValue else {
                 throw .malformed("the reply to \(operation) has no \(key) list")
             }
-            items += batch
             let next = page[key + "_links"]?.arrayValue?.first { $0["rel"]?.stringValue == "next" }
+            try body(batch)
             guard !batch.isEmpty, let href = next?["href"]?.stringValue, let query = OpenStackURL.query(of: href),
                 seenQueries.insert(query).inserted
-            else { return items }
+            else { return }
             pagePath = pathOnly + "?" + query
         }
         context.note("\(operation): stopped after \(maximumPages) pages")
-        return items
     }
 }

@@ -40,8 +40,14 @@ final class OpenStackProvider: CloudProvider {
         let path = "servers/detail" + (pageSize.map { "?limit=\($0)" } ?? "")
         var seen: Set<String> = []
         // A server can show up on two pages when the list changes under the markers.
-        let servers = try api.list(.compute, path, key: "servers", doing: "listing servers")
-            .compactMap(OpenStackServer.init).filter { $0.tag == tag && seen.insert($0.id).inserted }
+        var servers: [OpenStackServer] = []
+        try api.forEachPage(.compute, path, key: "servers", doing: "listing servers") { batch in
+            for item in batch {
+                if let server = OpenStackServer(item), server.tag == tag, seen.insert(server.id).inserted {
+                    servers.append(server)
+                }
+            }
+        }
         return servers.map { server in
             var server = server
             if usesFloatingIPs && finishesPendingWork && OpenStackFloatingIPs.isPending(server) {
