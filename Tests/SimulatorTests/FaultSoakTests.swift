@@ -8,8 +8,9 @@ import Testing
 
 /// The simulator on each emulated cloud with faults on: 5xx and 429 replies, dropped
 /// connections (before and after the request was carried out), hung connections,
-/// failed builds and slow boots. CI runs a few simulated hours per cloud;
+/// failed builds and slow boots. CI runs two simulated hours per cloud;
 /// `scripts/soak.sh --days=N` runs the same test for N days (TMCLOUD_SOAK_SECONDS).
+/// When something leaks, TMCLOUD_SOAK_DUMP=FILE writes the cloud's request log there.
 enum FaultSoak {
     static var seconds: Double {
         if let text = ProcessInfo.processInfo.environment["TMCLOUD_SOAK_SECONDS"], let s = Double(text) { return s }
