@@ -48,6 +48,11 @@ let package = Package(
         .executableTarget(
             name: "tmcloud", dependencies: ["TMCloudKit"], swiftSettings: strict,
             linkerSettings: staticCxxDirectory.map { [.unsafeFlags(["-L\($0)"])] } ?? []),
+        // Fuzz entry points for the parsers; scripts/fuzz.sh builds them with libFuzzer,
+        // an ordinary build makes a corpus replayer.
+        .executableTarget(
+            name: "tmcloud-fuzz", dependencies: ["TMCloudKit", "TMCloudTransport", "TMCloudJSON"],
+            swiftSettings: strict),
 
         // MARK: - Emulated clouds and the simulator
         // Runs a child process with pipes, a deadline and a clean signal mask.

@@ -82,6 +82,13 @@ public struct DriverRun: Sendable {
     public var stderr: String
     public var timedOut: Bool
 
+    public init(exitStatus: Int32, stdout: String, stderr: String, timedOut: Bool) {
+        self.exitStatus = exitStatus
+        self.stdout = stdout
+        self.stderr = stderr
+        self.timedOut = timedOut
+    }
+
     /// stdout parsed as JSON; nil when it is not.
     public var json: JSONValue? { try? JSONParser.parse(stdout) }
 
@@ -95,10 +102,13 @@ public struct DriverRun: Sendable {
     public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
 
     /// Runs the built `tmcloud` with exactly this environment.
-    public static func run(_ arguments: [String], environment: [String: String], timeout: Double = 60) -> DriverRun {
+    public static func run(
+        _ arguments: [String], environment: [String: String], timeout: Double = 60,
+        executable: String = TMCloudBinary.path
+    ) -> DriverRun {
         do {
             let r = try ProcessRunner.run(
-                TMCloudBinary.path, arguments: arguments, environment: environment, timeout: timeout)
+                executable, arguments: arguments, environment: environment, timeout: timeout)
             return DriverRun(exitStatus: r.exitStatus, stdout: r.stdoutText, stderr: r.stderrText, timedOut: r.timedOut)
         } catch {
             return DriverRun(exitStatus: -1, stdout: "", stderr: "\(error)", timedOut: false)

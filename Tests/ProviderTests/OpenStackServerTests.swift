@@ -154,6 +154,28 @@ struct OpenStackServerTests {
         #expect(cloud.leftovers().isEmpty)
     }
 
+    @Test("a floating IP given during a build that then fails is released with the server")
+    func floatingIPOfFailedBuild() throws {
+        let cloud = try OpenStackTestCloud()
+        cloud.configure(["network private", "floatingNetwork public"])
+        cloud.emulator.failNextBuilds(1)
+        let created = cloud.run("createnode", ["--name=web1", "--imageid=debian-12", "--sizeid=1"])
+        let failedID = try #require(created.field("uniq_id"))
+        // The port is there before the build ends: status gives it its floating IP.
+        cloud.advance(5)
+        #expect(cloud.run("status").exitStatus == 0)
+        #expect(cloud.emulator.inventory().of(kind: "floatingip").count == 1)
+        // The build fails: Nova drops the port and lists no address for the server.
+        cloud.advance(20)
+        #expect(cloud.run("status").field("status") == "destroyed")
+        let replacement = cloud.run("createnode", ["--name=web2", "--imageid=debian-12", "--sizeid=1"])
+        #expect(replacement.exitStatus == 0, "\(replacement.stderr)")
+        #expect(cloud.requests("DELETE", "/servers/\(failedID)").count == 1)
+        #expect(cloud.requests("DELETE", "/floatingips/").count == 1)
+        #expect(cloud.run("destroynode", ["--id=\(replacement.field("uniq_id") ?? "")"]).exitStatus == 0)
+        #expect(cloud.leftovers().isEmpty, "\(cloud.emulator.inventory().items)")
+    }
+
     @Test("destroy false: stop, then createnode starts and renames the stopped server")
     func destroyFalseRoundTrip() throws {
         let cloud = try OpenStackTestCloud()

@@ -96,6 +96,8 @@ struct CommandLineTests {
         #expect(s.load.rate(at: 1800) == 155 + 50)
         #expect(s.choices.destroyOrder == .oldest)
         #expect(s.faults.timed.map(\.at) == [3600, 48600] && s.faults.chances[.bootFail] == 0.1)
+        let cloudFaults = try request(["--cloud-faults=all * error=0.1; do buildFail=0.2"]).scenario.faults
+        #expect(cloudFaults.cloudSpec == "all * error=0.1; do buildFail=0.2" && !cloudFaults.isEmpty)
     }
 
     @Test(arguments: [
@@ -109,6 +111,7 @@ struct CommandLineTests {
         (["run", "extra"], "unexpected argument extra"),
         (["--faults=explode@1h"], "unknown timed fault explode"),
         (["--faults=create_fail=2"], "probability must be 0..1"),
+        (["--cloud-faults=mars * error=0.1"], "--cloud-faults: fault spec: unknown cloud mars"),
         (["--pool-json=/missing.json"], "cannot read pool JSON /missing.json"),
         (["--cloudcreds=do"], "needs --cloudcreds=NAME and --zeushome=DIR"),
         (["--cloudcreds=do", "--zeushome=/z"], "add --i-understand-this-uses-a-real-account"),

@@ -83,7 +83,7 @@ extension OpenStackEmulator {
         let o = settings
         let token = state.withLock { state -> OSToken in
             let token = OSToken(
-                value: "gAAAAAB" + state.random.hex(56), issuedAt: now, expiresAt: now + o.tokenLifetime,
+                value: o.tokenPrefix + state.random.hex(56), issuedAt: now, expiresAt: now + o.tokenLifetime,
                 methods: methods, scoped: scoped)
             state.tokens[token.value] = token
             return token

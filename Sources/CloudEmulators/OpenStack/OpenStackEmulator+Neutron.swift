@@ -101,7 +101,8 @@ extension OpenStackEmulator {
         let number = state.nextFloatingNumber
         let address = FloatingIP(
             id: state.random.uuid(), address: "\(network.prefix).\(4 + number / 250).\(number % 250 + 2)",
-            networkID: networkID, portID: nil, fixedIP: nil, createdAt: now, createdThroughAPI: true)
+            networkID: networkID, portID: nil, fixedIP: nil, createdAt: now, createdThroughAPI: true,
+            description: body["description"]?.stringValue ?? "")
         state.floatingIPs[address.id] = address
         if let portID = body["port_id"]?.stringValue,
            let error = associate(address.id, portID: portID, state: &state, now: now)
@@ -154,7 +155,7 @@ extension OpenStackEmulator {
             "fixed_ip_address": address.fixedIP.map { .string($0) } ?? .null,
             "port_id": address.portID.map { .string($0) } ?? .null,
             "router_id": address.portID == nil ? .null : "0f1e2d3c-4b5a-4697-8877-665544332211",
-            "status": address.portID == nil ? "DOWN" : "ACTIVE", "description": "",
+            "status": address.portID == nil ? "DOWN" : "ACTIVE", "description": .string(address.description),
             "tenant_id": .string(settings.projectID), "project_id": .string(settings.projectID),
             "created_at": .string(Timestamp.iso8601(address.createdAt)), "revision_number": 1,
         ]

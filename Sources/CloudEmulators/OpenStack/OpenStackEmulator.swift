@@ -19,6 +19,9 @@ public final class OpenStackEmulator: CloudEmulator {
         public var regions = ["RegionOne", "RegionTwo"]
         /// Token lifetime in seconds of the time source.
         public var tokenLifetime: Double = 3600
+        /// The start of every token issued: tests put a marker here to prove that no
+        /// token reaches a log or an output.
+        public var tokenPrefix = "gAAAAAB"
         /// Seconds from create until ACTIVE (unless the fault plan draws boot times).
         public var bootDelay: Double = 15
         /// Seconds for os-start / os-stop to finish.

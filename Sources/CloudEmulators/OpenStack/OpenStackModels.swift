@@ -85,6 +85,7 @@ struct FloatingIP: Sendable {
     var fixedIP: String?
     var createdAt: Double
     var createdThroughAPI: Bool
+    var description = ""
 }
 
 struct OpenStackState: Sendable {

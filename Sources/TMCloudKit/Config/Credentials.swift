@@ -56,6 +56,7 @@ public struct Credentials: Sendable {
         var values: [String: String] = [:]
         var objectName: String?
         if let name = invocation.options["cloudcreds"] {
+            guard !name.isEmpty else { throw .usage("--cloudcreds is empty: give the name of a Cloud Credentials object") }
             guard ZeusHome.isBareName(name) else {
                 throw .usage("--cloudcreds must name a credentials object, not a path")
             }
@@ -67,12 +68,7 @@ public struct Credentials: Sendable {
             } catch {
                 throw .config("credentials file \(path) \(error.reason)")
             }
-            for line in lines {
-                let trimmed = line.trimmingCharacters(in: " \t")
-                guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-                let (key, value) = splitKeyValue(trimmed)
-                if ["cred1", "cred2", "cred3"].contains(key) { values[key] = value }
-            }
+            values = Self.values(fromLines: lines)
         }
         for key in ["cred1", "cred2", "cred3"] {
             if let v = invocation.options[key] { values[key] = v }
@@ -88,6 +84,19 @@ public struct Credentials: Sendable {
             throw .config("cred2 (the password or token) is missing or empty \(where_)")
         }
         return Credentials(cred1: cred1, cred2: cred2, cred3: values["cred3"] ?? "", objectName: objectName)
+    }
+
+    /// cred1..cred3 from the lines of a credentials file; other keys, blank lines and
+    /// `#` comments are skipped.
+    public static func values(fromLines lines: [String]) -> [String: String] {
+        var values: [String: String] = [:]
+        for line in lines {
+            let trimmed = line.trimmingCharacters(in: " \t")
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+            let (key, value) = splitKeyValue(trimmed)
+            if ["cred1", "cred2", "cred3"].contains(key) { values[key] = value }
+        }
+        return values
     }
 
     /// Splits "key<whitespace>value"; the value keeps inner spaces.

@@ -79,6 +79,10 @@ public struct DriverConfig: Sendable {
     /// Checks every value's form and that required keys are present.
     private func validate() throws(DriverError) {
         for key in keys {
+            // A key written without a value is a mistake, never a way to ask for the default.
+            if let entry = entries[key.name], entry.value.isEmpty {
+                throw .config("\(path):\(entry.line): '\(key.name)' has no value")
+            }
             guard let entry = entries[key.name], !entry.value.isEmpty else {
                 if key.required || (provider == .opsource && key.name == "apiHost") {
                     throw .config("\(path): required key '\(key.name)' is missing")
@@ -100,8 +104,12 @@ public struct DriverConfig: Sendable {
         let where_ = "\(path):\(entry.line)"
         let shown = Invocation.printable(entry.value)
         switch key.kind {
-        case .text, .file, .list:
+        case .text, .list:
             break
+        case .file:
+            guard entry.value.hasPrefix("/") || ZeusHome.isBareName(entry.value) else {
+                throw .config("\(where_): \(key.name) '\(shown)' must be a bare file name or an absolute path")
+            }
         case .boolean:
             guard Self.boolean(entry.value) != nil else {
                 throw .config("\(where_): \(key.name) must be true or false, not '\(shown)'")

@@ -37,7 +37,11 @@ public enum TextFile {
 
     /// The file as text lines (LF or CRLF), refusing binary content.
     public static func lines(_ path: String, limit: Int = 1 << 20) throws(ReadError) -> [String] {
-        let bytes = try read(path, limit: limit)
+        try lines(bytes: read(path, limit: limit))
+    }
+
+    /// Bytes as text lines (LF or CRLF), refusing binary content.
+    public static func lines(bytes: [UInt8]) throws(ReadError) -> [String] {
         guard !bytes.contains(0) else { throw ReadError(reason: "is not a text file") }
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw ReadError(reason: "is not UTF-8 text")

@@ -102,9 +102,9 @@ public struct Invocation: Sendable, Equatable {
 
     /// `text` safe to echo in one error line: control characters shown as '?', cut to
     /// 80 characters.
-    static func printable(_ text: String) -> String {
+    static func printable(_ text: String, limit: Int = 80) -> String {
         var out = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
-        if out.count > 80 { out = String(out.prefix(77)) + "..." }
+        if out.count > limit { out = String(out.prefix(limit - 3)) + "..." }
         return out
     }
 }

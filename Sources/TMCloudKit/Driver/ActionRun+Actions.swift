@@ -60,6 +60,12 @@ extension ActionRun {
         let request = CreateRequest(
             name: invocation.value("name") ?? "", imageID: invocation.value("imageid") ?? "",
             sizeID: invocation.value("sizeid") ?? "")
+        // Held until this run returns: a second createnode here waits, then finds the
+        // node this one made. Ten seconds of the deadline are kept for its own work.
+        let lock = try CreateLock.acquire(
+            path: context.home.internalDirectory + "/tmcloud.\(context.stateName).lock",
+            waitingAtMost: max(0, context.client.remainingTime - 10), note: context.note)
+        defer { withExtendedLifetime(lock) {} }
         let nodes = try provider.listNodes()
         deleteFailed(nodes.filter(\.isFailed))
 

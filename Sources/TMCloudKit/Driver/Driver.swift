@@ -56,7 +56,8 @@ public enum Driver {
             return DriverOutcome(stdout: output.text, exitStatus: output.exitStatus)
         } catch {
             if actionName == "usage", let word = Self.actionWord(arguments) { actionName = word }
-            let line = "tmcloud: \(actionName): \(redactor.redact(error.message))"
+            // One line, whatever a library or a cloud put in the message.
+            let line = Invocation.printable("tmcloud: \(actionName): \(redactor.redact(error.message))", limit: 2000)
             run?.log(result: "error exit=\(error.exitStatus) \(error.message)")
             stderr(line)
             return DriverOutcome(stdout: "", exitStatus: error.exitStatus)

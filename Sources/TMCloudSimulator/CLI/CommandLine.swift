@@ -1,3 +1,4 @@
+import CloudEmulators
 import TMCloudJSON
 
 /// A command line that cannot be used: one line for the user, exit status 2.
@@ -51,7 +52,7 @@ public enum CommandLineParser {
     public static let realAccountDefaultDuration = 1800.0
 
     static let runFlags: Set<String> = [
-        "scenario", "scenario-file", "pool-json", "trace", "faults", "out", "seed", "duration", "driver", "cloud",
+        "scenario", "scenario-file", "pool-json", "trace", "faults", "cloud-faults", "out", "seed", "duration", "driver", "cloud",
         "cloudcreds", "zeushome", "i-understand-this-uses-a-real-account", "quiet", "timeline-interval", "capacity",
         "base-latency", "boot-time",
     ]
@@ -161,6 +162,14 @@ public enum CommandLineParser {
                 scenario.load.spikes = []
             }
             if let spec = value("faults") { scenario.faults = try SimulatedFaults.parse(spec) }
+            if let spec = value("cloud-faults") {
+                do {
+                    _ = try FaultSpec.parse(spec)
+                } catch {
+                    throw UsageError("--cloud-faults: \(error)")
+                }
+                scenario.faults.cloudSpec = spec
+            }
             if let seed = value("seed") {
                 guard let n = UInt64(seed) else { throw SettingError("--seed must be a whole number, not \(seed)") }
                 scenario.seed = n
@@ -229,7 +238,9 @@ public enum CommandLineParser {
                 "--cloudcreds creates and destroys real servers; add --i-understand-this-uses-a-real-account to go ahead")
         }
         if case .model = request.driver { throw UsageError("--driver=model cannot be used with a real account") }
-        if value("faults") != nil { throw UsageError("--faults cannot be injected into a real account") }
+        if value("faults") != nil || value("cloud-faults") != nil {
+            throw UsageError("--faults cannot be injected into a real account")
+        }
         request.realAccount = RealAccount(cloudCredentials: creds, zeusHome: home)
         if request.scenario.settings.maxNodes > realAccountMaxNodes {
             request.notices.append(

@@ -28,6 +28,7 @@ enum HelpText {
                                       the simulator's own choices (docs/simulator.md)
           --trace=CSV                 load from a time,requests_per_second trace
           --faults=SPEC               e.g. create_fail=0.1,status_hang@2h,vanish@13:00
+          --cloud-faults=SPEC         the emulated cloud's faults, e.g. "all * error=0.02 throttle=0.02"
           --capacity=RPS --base-latency=MS --boot-time=S   node model
           --cloud=digitalocean|opsource|openstack
           --duration=S|30m|6h|1d --seed=N --timeline-interval=S

@@ -71,6 +71,10 @@ public final class EmulatedCloud: CloudUnderTest {
     public let transport: any DriverTransport
     public let kind: CloudKind
     public let zeusHome: ZeusHomeTree
+    /// The secret (cred2) the driver is given: the emulator's token or password.
+    public let secret: String
+    /// The start of every OpenStack token the emulator issues.
+    public static let tokenMarker = "gAAAAAB-tmcloud-sim-token-"
     private let set: EmulatorSet
 
     public init(kind: CloudKind, driver: String, clock: VirtualClock, bootTime: Double) throws {
@@ -84,6 +88,8 @@ public final class EmulatedCloud: CloudUnderTest {
         // deletes; the virtual clock stands still during a run, so that must be instant.
         // Boot delays are waited out across status runs and keep their length.
         options.opSource.actionDelay = 0
+        // Tokens carry a marker, so that a search of every output can prove none leaked.
+        options.openStack.tokenPrefix = Self.tokenMarker
         set = EmulatorSet(options: options)
         let config: String
         let secret: String
@@ -112,9 +118,14 @@ public final class EmulatedCloud: CloudUnderTest {
             config = "provider opsource\napiHost \(url)\nuser \(options.opSource.userName)\nvlanID \(vlan)\n"
             secret = options.opSource.password
         }
+        self.secret = secret
         do {
             zeusHome = try ZeusHomeTree.temporary()
-            try zeusHome.install(cloudCredentials: cloudCredentials, configFile: "tmcloud-sim.conf", config: config, secret: secret)
+            // The driver's log goes to $ZEUSHOME/zxtm/log/tmcloud.log, as on an appliance.
+            try zeusHome.install(
+                cloudCredentials: cloudCredentials, configFile: "tmcloud-sim.conf",
+                config: config.hasSuffix("\n") ? config + "logFile tmcloud.log\n" : config + "\nlogFile tmcloud.log\n",
+                secret: secret)
         } catch {
             set.stop()
             throw error
@@ -129,6 +140,12 @@ public final class EmulatedCloud: CloudUnderTest {
         case .opsource: return set.opSource
         }
     }
+
+    /// Everything the emulated cloud holds now (nodes, floating IPs), for checks after a run.
+    public func inventory() -> Inventory { emulator.inventory() }
+
+    /// Every request the emulated cloud received, with the faults it injected.
+    public var requestLog: RequestLog { emulator.requestLog }
 
     public func leftovers(prefix: String) -> [String]? {
         emulator.inventory().items.filter { ($0.kind == "droplet" || $0.kind == "server") && $0.name.hasPrefix(prefix) }
@@ -157,6 +174,9 @@ public final class EmulatedCloud: CloudUnderTest {
     }
 
     public func schedule(_ faults: SimulatedFaults) {
+        if let spec = faults.cloudSpec, let plan = try? FaultSpec.parse(spec)[kind.rawValue] {
+            emulator.faultPlan = plan
+        }
         if let share = faults.chances[.bootFail] {
             var plan = emulator.faultPlan
             plan.buildFailureShare = share

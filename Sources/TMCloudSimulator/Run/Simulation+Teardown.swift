@@ -17,17 +17,28 @@ extension Simulation {
                 clock.advance(by: pause)
                 t += pause
             }
-            guard case .success(let listed) = driver.status() else { continue }
+            let listing = driver.status()
+            if case .failure(let failure) = listing {
+                // Every failed run is an event, the teardown's too.
+                recordTeardown(EngineEvent(time: t, tag: failure.event(for: .status), message: "teardown: status: \(failure)"))
+            }
+            guard case .success(let listed) = listing else { continue }
             let ours = listed.filter { node in
                 !node.isDestroyed && node.name.hasPrefix(prefix) && (ownsWholeCloud || createdNameSet.contains(node.name))
             }
             if ours.isEmpty { break }
             guard round % 3 == 0 else { continue }
             for node in ours {
-                if case .success = driver.destroyNode(uniqID: node.uniqID) {
+                switch driver.destroyNode(uniqID: node.uniqID) {
+                case .success:
                     destroyed.insert(node.uniqID)
                     recordTeardown(
                         EngineEvent(time: t, tag: .autoNodeDestroyed, node: node.name, message: "teardown: destroynode \(node.uniqID)"))
+                case .failure(let failure):
+                    recordTeardown(
+                        EngineEvent(
+                            time: t, tag: failure.event(for: .destroyNode), node: node.name,
+                            message: "teardown: destroynode: \(failure)"))
                 }
             }
         }

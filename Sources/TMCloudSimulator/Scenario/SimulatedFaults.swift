@@ -27,13 +27,16 @@ public struct SimulatedFaults: Sendable, Equatable {
 
     public var chances: [Chance: Double] = [:]
     public var timed: [(kind: Timed, at: Double)] = []
+    /// The emulated cloud's own faults in the emulators' `FaultSpec` text (`--cloud-faults`):
+    /// 5xx and 429 replies, dropped and hung connections, boot times, failed builds.
+    public var cloudSpec: String?
 
     public init() {}
 
-    public var isEmpty: Bool { chances.isEmpty && timed.isEmpty }
+    public var isEmpty: Bool { chances.isEmpty && timed.isEmpty && cloudSpec == nil }
 
     public static func == (lhs: SimulatedFaults, rhs: SimulatedFaults) -> Bool {
-        lhs.chances == rhs.chances && lhs.timed.count == rhs.timed.count
+        lhs.chances == rhs.chances && lhs.cloudSpec == rhs.cloudSpec && lhs.timed.count == rhs.timed.count
             && zip(lhs.timed, rhs.timed).allSatisfy { $0.kind == $1.kind && $0.at == $1.at }
     }
 

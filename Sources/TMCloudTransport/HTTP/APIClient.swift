@@ -75,6 +75,13 @@ public final class APIClient {
                     failure = "HTTP \(response.status)"
                 case 500...599:
                     throw RequestFailure.ambiguous("HTTP \(response.status) from \(Self.redactedURL(request.url))")
+                case 300...399:
+                    // Never followed: the credentials would go wherever the redirect points.
+                    let target = response.header("location").map { " to " + Self.redactedURL($0) } ?? ""
+                    throw RequestFailure.transport(
+                        TransportError(
+                            kind: .permanent,
+                            message: "HTTP \(response.status) redirect\(target) from \(Self.redactedURL(request.url)) not followed (check apiHost or authURL)"))
                 default:
                     return response
                 }

@@ -107,7 +107,7 @@ public final class CurlTransport: HTTPTransport {
         guard code == CURLE_OK else {
             throw transportError(code, detail: String(
                     decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                sink: sink)
+                sink: sink, url: request.url)
         }
         var status = 0
         _ = tmc_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -162,8 +162,14 @@ public final class CurlTransport: HTTPTransport {
         }
     }
 
-    private func transportError(_ code: CURLcode, detail: String, sink: ResponseSink) -> TransportError {
-        let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+    private func transportError(_ code: CURLcode, detail: String, sink: ResponseSink, url: String) -> TransportError {
+        var text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        if code == CURLE_PEER_FAILED_VERIFICATION {
+            // Say whose certificate, and the two ways out.
+            let origin = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).prefix(3)
+                .joined(separator: "/")
+            text += " (the certificate of \(origin) is not trusted: fix it, or give the CA that signed it in caFile)"
+        }
         var sentBytes = 0
         _ = tmc_curl_get_long(handle, CURLINFO_REQUEST_SIZE, &sentBytes)
         let kind: TransportError.Kind

@@ -155,12 +155,15 @@ struct Droplet: Sendable, Equatable {
     var sizeSlug: String
     var tags: [String]
 
-    /// Reads a droplet object; nil when it has no id.
+    /// Reads a droplet object; nil when it lacks an id, a name or a status (a node
+    /// without them could be neither matched nor placed in a state).
     init?(_ json: JSONValue) {
-        guard let id = json["id"]?.scalarText, !id.isEmpty else { return nil }
+        guard let id = json["id"]?.scalarText, !id.isEmpty, let name = json["name"]?.stringValue,
+            let status = json["status"]?.stringValue
+        else { return nil }
         self.id = id
-        name = json["name"]?.stringValue ?? ""
-        status = json["status"]?.stringValue ?? ""
+        self.name = name
+        self.status = status
         locked = json["locked"]?.boolValue ?? false
         let v4 = json["networks"]?["v4"]?.arrayValue ?? []
         func firstAddress(ofType type: String) -> String {

@@ -96,7 +96,9 @@ final class DigitalOceanProvider: CloudProvider {
         var droplets: [Droplet] = []
         try api.forEachPage("/droplets", query: query, key: "droplets", while: what) { (items) throws(DriverError) in
             for item in items {
-                guard let droplet = Droplet(item) else { throw .malformed("\(what): a droplet without an id") }
+                guard let droplet = Droplet(item) else {
+                    throw .malformed("\(what): a droplet without an id, a name or a status")
+                }
                 // A droplet created while the pages were read can shift another onto the next page.
                 if seen.insert(droplet.id).inserted { droplets.append(droplet) }
             }

@@ -148,6 +148,7 @@ final class OpSourceAPI {
             guard let listing = OpSourceServerPage(root) else {
                 throw .malformed("serverWithState replied with \(root.localName), not ServersWithState")
             }
+            guard listing.unidentified == 0 else { throw .malformed("the server listing holds a server without an id") }
             servers += listing.servers
             guard id == nil, listing.hasMore(afterReading: servers.count), page < 1000 else { return servers }
             page += 1
@@ -166,6 +167,7 @@ final class OpSourceAPI {
             guard let listing = OpSourceServerPage(root) else {
                 throw .malformed("\(path) replied with \(root.localName), not \(name)")
             }
+            guard listing.unidentified == 0 else { throw .malformed("\(path) holds a server without an id") }
             // A server that finished deploying between the two requests shows in both.
             servers += listing.servers.filter { s in !servers.contains { $0.id == s.id } }
         }

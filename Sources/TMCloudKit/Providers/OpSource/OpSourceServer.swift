@@ -99,6 +99,8 @@ struct OpSourceServerPage: Sendable {
     var totalCount: Int?
     var pageSize: Int?
     var pageNumber: Int?
+    /// Servers listed without an id: a listing with any cannot be trusted to be whole.
+    var unidentified = 0
 
     /// Reads `ServersWithState`, `DeployedServers` or `PendingDeployServers`.
     init?(_ root: XMLElement) {
@@ -111,7 +113,9 @@ struct OpSourceServerPage: Sendable {
         default: return nil
         }
         guard root.namespaceURI == ns else { return nil }
-        servers = root.children(item, ns: ns).compactMap(OpSourceServer.init)
+        let items = root.children(item, ns: ns)
+        servers = items.compactMap(OpSourceServer.init)
+        unidentified = items.count - servers.count
         totalCount = root.attributes["totalCount"].flatMap { Int($0) }
         pageSize = root.attributes["pageSize"].flatMap { Int($0) }
         pageNumber = root.attributes["pageNumber"].flatMap { Int($0) }

@@ -90,7 +90,10 @@ struct OpenStackFloatingIPs {
     /// Releases the server's floating IPs from `floatingNetwork`: found by the
     /// addresses Nova lists for it, one lookup and one delete each.
     func release(for server: OpenStackServer) throws(DriverError) {
-        guard !server.floatingIPv4.isEmpty else { return }
+        guard !server.floatingIPv4.isEmpty else {
+            try releaseOrphans(of: server)
+            return
+        }
         let floatingNetwork = try networkID()
         for address in server.floatingIPv4 {
             let found = try api.list(
@@ -109,6 +112,32 @@ struct OpenStackFloatingIPs {
                 }
                 api.context.note("released floating IP \(address) of server \(server.id)")
             }
+        }
+    }
+
+    /// Releases floating IPs Nova does not list with the server. A server whose build
+    /// failed loses its port, and with it the address Nova showed, while the floating
+    /// IP given during the build stays allocated, unassociated. The description the
+    /// driver gave it names the server, so one lookup finds it.
+    private func releaseOrphans(of server: OpenStackServer) throws(DriverError) {
+        let floatingNetwork = try networkID()
+        let wanted = description(for: server.id)
+        let found = try api.list(
+            .network,
+            "floatingips?floating_network_id=" + OpenStackURL.encode(floatingNetwork) + "&description="
+                + OpenStackURL.encode(wanted), key: "floatingips",
+            doing: "looking up the floating IPs of server \(server.id)")
+        // Filtered here too: not every Neutron filters on description.
+        for floating in found
+        where floating["description"]?.stringValue == wanted
+            && floating["floating_network_id"]?.stringValue == floatingNetwork
+        {
+            guard let id = floating["id"]?.scalarText else { continue }
+            let response = try api.send(.delete, .network, "floatingips/\(OpenStackURL.encode(id))")
+            guard response.isSuccess || response.status == 404 else {
+                throw OpenStackError.reply(response, doing: "releasing the floating IP of server \(server.id)")
+            }
+            api.context.note("released floating IP \(floating["floating_ip_address"]?.stringValue ?? id) of server \(server.id)")
         }
     }
 }
