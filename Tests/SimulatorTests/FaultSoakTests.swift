@@ -100,7 +100,7 @@ enum FaultSoak {
         let leaked = cloud.inventory().createdThroughAPI
         if !leaked.isEmpty, let dump = ProcessInfo.processInfo.environment["TMCLOUD_SOAK_DUMP"] {
             let text = log.map { "\($0.virtualTime) \($0.method) \($0.target) \($0.status ?? 0) \($0.fault ?? "") \($0.body ?? "")" }.joined(separator: "\n")
-            FileManager.default.createFile(atPath: dump, contents: Data(text.utf8))
+            _ = FileManager.default.createFile(atPath: dump, contents: Data(text.utf8))
         }
         #expect(leaked.isEmpty, "\(kind) leaked \(leaked.map { "\($0.kind) \($0.id) \($0.name)" })")
 
@@ -175,7 +175,7 @@ struct FaultSoakTests {
                 handle.write(Data(line.utf8))
                 handle.closeFile()
             } else {
-                FileManager.default.createFile(atPath: path, contents: Data(line.utf8))
+                _ = FileManager.default.createFile(atPath: path, contents: Data(line.utf8))
             }
         }
     }
