@@ -12,7 +12,8 @@ public final class ZeusHomeFixture: @unchecked Sendable {
 
     /// Creates an empty tree under the system's temporary folder.
     public init() {
-        var template = Array("/tmp/tmcloud-zeushome-XXXXXX".utf8CString)
+        let temporary = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(temporary)/tmcloud-zeushome-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "cannot create a temporary ZEUSHOME")
         path = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -1,30 +1,8 @@
-/// A small deterministic generator (SplitMix64), so that a run with one `--seed`
-/// repeats exactly.
-public struct SimulationRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import CloudEmulators
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform value in [0, 1).
-    public mutating func unit() -> Double {
-        Double(next() >> 11) / Double(UInt64(1) << 53)
-    }
-
-    /// A standard normal value (Box-Muller).
-    public mutating func normal() -> Double {
-        let u1 = max(unit(), 1e-12)
-        let u2 = unit()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
-    }
-}
+/// The simulator draws from the emulators' generator (SplitMix64), so that one `--seed`
+/// repeats a whole run, traffic, decisions and cloud alike.
+public typealias SimulationRandom = SeededRandom
 
 #if canImport(Glibc)
 import Glibc
