@@ -86,7 +86,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DriverProcessTests",
-            dependencies: ["tmcloud", "TMCloudTestSupport", "TMCloudJSON", "ProcessRunner", "CloudEmulators"],
+            dependencies: [
+                "tmcloud", "TMCloudKit", "TMCloudTransport", "TMCloudTestSupport", "TMCloudJSON", "ProcessRunner",
+                "CloudEmulators",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "SimulatorTests",

@@ -1,4 +1,6 @@
 import CloudEmulators
+import TMCloudKit
+import TMCloudTransport
 import ProcessRunner
 import TMCloudTestSupport
 import Testing
@@ -42,16 +44,16 @@ import Glibc
             }
         }
         let fill = { (text: String) in
-            text.corpusReplacing("{URL}", with: url).corpusReplacing("{HOME}", with: home.path)
-                .corpusReplacing("{SECRET}", with: CorpusCase.secret)
-                .corpusReplacing("{CA}", with: TestCertificates.path("ca.pem"))
+            text.replacingAll("{URL}", with: url).replacingAll("{HOME}", with: home.path)
+                .replacingAll("{SECRET}", with: CorpusCase.secret)
+                .replacingAll("{CA}", with: TestCertificates.path("ca.pem"))
         }
         let credsPath = home.path + "/zxtm/conf/cloudcredentials/pool"
         let configPath = home.extraDirectory + "/pool.cfg"
         switch c.credsFile {
         case "absent": break
         case "directory": mkdir(credsPath, 0o755)
-        case "huge": home.write(credsPath, "cred1 pool.cfg\ncred2 {SECRET}\n".corpusReplacing("{SECRET}", with: CorpusCase.secret) + String(repeating: "# padding\n", count: 8000))
+        case "huge": home.write(credsPath, "cred1 pool.cfg\ncred2 {SECRET}\n".replacingAll("{SECRET}", with: CorpusCase.secret) + String(repeating: "# padding\n", count: 8000))
         default: writeBytes(credsPath, Array(fill(c.creds).utf8Bytes))
         }
         if c.credsFile == "unreadable" { chmod(credsPath, 0) }
@@ -152,7 +154,7 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
         }
     }
 
-    func response() -> HTTPResponse {
+    func response() -> CloudEmulators.HTTPResponse {
         var bytes = body
         switch bodyGenerator {
         case "50mb":
@@ -171,7 +173,7 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
         default:
             break
         }
-        return HTTPResponse(status: status, headers: headers.map { (name: $0.0, value: $0.1) }, body: bytes)
+        return CloudEmulators.HTTPResponse(status: status, headers: headers.map { (name: $0.0, value: $0.1) }, body: bytes)
     }
 
     static func parse(_ text: String) -> [CorpusCase] {
@@ -180,7 +182,7 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw)
             if line.hasPrefix("#") { continue }
-            if line.corpusTrimmed(" \t").isEmpty {
+            if line.trimmingCharacters(in: " \t").isEmpty {
                 if let c = current { cases.append(c) }
                 current = nil
                 continue
@@ -205,9 +207,9 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
             case "server": c.server = value
             case "status": c.status = Int(value)!
             case "header":
-                let parts = value.split(separator: ":", maxSplits: 1).map { String($0).corpusTrimmed(" ") }
+                let parts = value.split(separator: ":", maxSplits: 1).map { String($0).trimmingCharacters(in: " ") }
                 c.headers.append((parts[0], unescape(parts[1])))
-            case "body": c.body = Array(unescape(value.corpusReplacing("{SECRET}", with: secret)).utf8Bytes)
+            case "body": c.body = Array(unescape(value.replacingAll("{SECRET}", with: secret)).utf8Bytes)
             case "body-gen": c.bodyGenerator = value
             case "delivery": c.delivery = value == "partial" ? .partlyThenClose : .close
             case "tls": c.tls = value
@@ -262,24 +264,5 @@ fileprivate extension String {
             }
         }
         return bytes
-    }
-
-    func corpusReplacing(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
-    }
-
-    func corpusTrimmed(_ set: String) -> String {
-        var s = self[...]
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }
