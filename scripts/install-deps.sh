@@ -4,7 +4,8 @@
 set -euo pipefail
 
 missing=()
-for pkg in libcurl4-openssl-dev libxml2-dev pkg-config; do
+# openssl (the command) makes the test certificates for the TLS tests.
+for pkg in libcurl4-openssl-dev libxml2-dev pkg-config openssl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
