@@ -45,9 +45,11 @@ let package = Package(
         .target(
             name: "TMCloudKit", dependencies: ["TMCloudTransport", "TMCloudJSON"],
             swiftSettings: strict),
+        // The runtime's view of argv without its /proc/self/maps scan (see argv.c).
+        .target(name: "CArgv"),
         .executableTarget(
-            name: "tmcloud", dependencies: ["TMCloudKit"], swiftSettings: strict,
-            linkerSettings: staticCxxDirectory.map { [.unsafeFlags(["-L\($0)"])] } ?? []),
+            name: "tmcloud", dependencies: ["TMCloudKit", "CArgv"], swiftSettings: strict,
+            linkerSettings: staticCxxDirectory.map { [.unsafeFlags(["-L\($0)", "-Xclang-linker", "-static-libgcc"])] } ?? []),
         // Fuzz entry points for the parsers; scripts/fuzz.sh builds them with libFuzzer,
         // an ordinary build makes a corpus replayer.
         .executableTarget(
