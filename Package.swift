@@ -29,8 +29,15 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
-        // libxml2, opened with dlopen on first use: only OpSource needs it.
-        .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)"])]),
+        // libxml2 from its static archive, without ICU (see include/CLibXML2.h); its
+        // xz and zlib readers come from their archives too, so the driver needs no
+        // shared library beyond libcurl's.
+        .target(
+            name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)"])],
+            linkerSettings: [
+                .unsafeFlags(["-Xlinker", "-l:libxml2.a", "-Xlinker", "-l:liblzma.a", "-Xlinker", "-l:libz.a"]),
+                .linkedLibrary("m"),
+            ]),
 
         // MARK: - The driver
         // JSON values, parser and writer: no Foundation, so the driver starts fast.

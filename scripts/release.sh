@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release driver with the Swift runtime linked in, strips it, and checks
-# what a Traffic Manager appliance must provide: only libc-family libraries, libcurl
-# and libxml2. Prints the binary's path.
+# what a Traffic Manager appliance must provide: only libc-family libraries and
+# libcurl (libxml2 is linked in). Prints the binary's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

@@ -71,9 +71,6 @@ public enum XMLDocumentParser {
 
     /// Parses a document and returns its root element.
     public static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> XMLElement {
-        guard tmc_xml_available() != 0 else {
-            throw XMLParseError(message: "libxml2 (libxml2.so.2) is not installed on this machine")
-        }
         if containsDeclaration(bytes) {
             throw XMLParseError(message: "XML with a document type declaration is refused")
         }
