@@ -92,3 +92,48 @@ import Testing
         #expect(try JSONParser.parse(JSONWriter.string(v)) == v)
     }
 }
+
+@Suite struct JSONDocumentTests {
+    /// Every byte the 8-at-a-time string scan must stop at, placed at every offset of
+    /// an 8-byte word: found, decoded or refused exactly as a byte-by-byte scan would.
+    @Test(arguments: 0..<17)
+    func stringScanStopsAtEveryOffset(_ offset: Int) throws {
+        let pad = String(repeating: "a", count: offset)
+        let cases: [(json: String, expected: String)] = [
+            ("\"\(pad)\\\"\(pad)\"", pad + "\"" + pad),
+            ("\"\(pad)\\\\x\"", pad + "\\x"),
+            ("\"\(pad)é\(pad)\"", pad + "é" + pad),
+            ("\"\(pad)\\u00e9\(pad)\"", pad + "é" + pad),
+            ("\"\(pad)\"", pad),
+        ]
+        for (json, expected) in cases {
+            let document = try JSONDocument(Array("[\(json),1]".utf8))
+            #expect(document.root[0]?.stringValue == expected, "\(json)")
+            #expect(document.root[1]?.intValue == 1)
+        }
+        for bad in [[UInt8(0x01)], [0x1F], [0xC3, 0x28], [0xFF], [0xED, 0xA0, 0x80]] {
+            let bytes = [0x22] + Array(pad.utf8) + bad + Array("bbbbbbbbb\"".utf8)
+            #expect(throws: JSONParseError.self, "\(bad) at \(offset)") { try JSONDocument(bytes) }
+        }
+    }
+
+    /// Lookups read only what they are asked for, and read it as `JSONValue` would:
+    /// the last of repeated names, escaped names, numbers as text, nested paths.
+    @Test func lookups() throws {
+        let text = #"{"id":512000001,"name":"web-1","n\u0061me2":"x","size":{"slug":"s-1"},"tags":["a","b"],"#
+            + #""f":2.5,"big":9007199254740993,"ok":true,"gone":null,"id2":"7","name":"web-2"}"#
+        let root = try JSONDocument(Array(text.utf8)).root
+        #expect(root["id"]?.scalarText == "512000001" && root["id"]?.intValue == 512_000_001)
+        #expect(root["name"]?.stringValue == "web-2")
+        #expect(root["name2"]?.stringValue == "x")
+        #expect(root["size"]?["slug"]?.stringValue == "s-1")
+        #expect(root["tags"]?.arrayValue?.compactMap(\.stringValue) == ["a", "b"])
+        #expect(root["tags"]?[1]?.stringValue == "b" && root["tags"]?[2] == nil)
+        #expect(root["f"]?.doubleValue == 2.5 && root["f"]?.intValue == nil && root["f"]?.scalarText == "2.5")
+        #expect(root["big"]?.intValue == 9_007_199_254_740_993)
+        #expect(root["ok"]?.boolValue == true && root["gone"]?.isNull == true && root["missing"] == nil)
+        #expect(root["id2"]?.scalarText == "7" && root["id2"]?.intValue == nil)
+        #expect(root["tags"]?["name"] == nil && root["name"]?[0] == nil)
+        #expect(root.value == (try JSONParser.parse(text)))
+    }
+}

@@ -1,0 +1,232 @@
+/// One value of a `JSONDocument`, read on demand.
+///
+/// The accessors mirror `JSONValue`'s, so that code reading a reply looks the same
+/// whichever it holds. A view keeps its document alive.
+public struct JSONView: @unchecked Sendable {
+    let document: JSONDocument
+    let index: Int
+
+    private var entry: JSONTapeEntry { document.tape[index] }
+
+    public var isNull: Bool { entry.kind == .null }
+    public var isObject: Bool { entry.kind == .object }
+    public var isArray: Bool { entry.kind == .array }
+
+    /// The member `key` of an object (the last one, should the name repeat); nil for
+    /// anything else or a missing key.
+    public subscript(key: String) -> JSONView? {
+        let tape = document.tape
+        guard tape[index].kind == .object else { return nil }
+        var found: Int?
+        var k = index + 1
+        let end = Int(tape[index].next)
+        var wanted = key
+        wanted.withUTF8 { wantedBytes in
+            document.bytes.withUnsafeBufferPointer { bytes in
+                while k < end {
+                    let name = tape[k]
+                    if name.escaped {
+                        if JSONView.decodeString(bytes, name) == key { found = k + 1 }
+                    } else if Int(name.end - name.start) == wantedBytes.count
+                        && (wantedBytes.isEmpty
+                            || memcmpEqual(bytes.baseAddress! + Int(name.start), wantedBytes.baseAddress!, wantedBytes.count))
+                    {
+                        found = k + 1
+                    }
+                    k = Int(tape[k + 1].next)
+                }
+            }
+        }
+        return found.map { JSONView(document: document, index: $0) }
+    }
+
+    /// The element at `position` of an array; nil when out of range or not an array.
+    public subscript(position: Int) -> JSONView? {
+        let tape = document.tape
+        guard tape[index].kind == .array, position >= 0, position < Int(tape[index].count) else { return nil }
+        var k = index + 1
+        for _ in 0..<position { k = Int(tape[k].next) }
+        return JSONView(document: document, index: k)
+    }
+
+    /// The elements of an array, in order; nil for anything else.
+    public var arrayValue: [JSONView]? {
+        let tape = document.tape
+        guard tape[index].kind == .array else { return nil }
+        var elements: [JSONView] = []
+        elements.reserveCapacity(Int(tape[index].count))
+        var k = index + 1
+        let end = Int(tape[index].next)
+        while k < end {
+            elements.append(JSONView(document: document, index: k))
+            k = Int(tape[k].next)
+        }
+        return elements
+    }
+
+    /// The members of an object, in document order (a repeated name appears twice).
+    public var members: [(key: String, value: JSONView)]? {
+        let tape = document.tape
+        guard tape[index].kind == .object else { return nil }
+        var result: [(key: String, value: JSONView)] = []
+        result.reserveCapacity(Int(tape[index].count))
+        var k = index + 1
+        let end = Int(tape[index].next)
+        document.bytes.withUnsafeBufferPointer { bytes in
+            while k < end {
+                result.append((JSONView.decodeString(bytes, tape[k]), JSONView(document: document, index: k + 1)))
+                k = Int(tape[k + 1].next)
+            }
+        }
+        return result
+    }
+
+    public var stringValue: String? {
+        let e = entry
+        guard e.kind == .string else { return nil }
+        return document.bytes.withUnsafeBufferPointer { JSONView.decodeString($0, e) }
+    }
+
+    public var boolValue: Bool? {
+        switch entry.kind {
+        case .true: return true
+        case .false: return false
+        default: return nil
+        }
+    }
+
+    public var intValue: Int64? {
+        switch entry.kind {
+        case .integer: return Int64(text)
+        case .number:
+            guard let d = Double(text), d.rounded() == d, abs(d) < 9.0e15 else { return nil }
+            return Int64(d)
+        default: return nil
+        }
+    }
+
+    public var doubleValue: Double? {
+        switch entry.kind {
+        case .integer, .number: return Double(text)
+        default: return nil
+        }
+    }
+
+    /// A scalar as text: strings as they are, numbers in decimal, as `JSONValue`'s.
+    public var scalarText: String? {
+        switch entry.kind {
+        case .string: return stringValue
+        case .integer: return Int64(text).map { String($0) }
+        case .number: return Double(text).map(JSONWriter.format)
+        case .true: return "true"
+        case .false: return "false"
+        default: return nil
+        }
+    }
+
+    /// The value as a `JSONValue` tree.
+    public var value: JSONValue {
+        switch entry.kind {
+        case .null: return .null
+        case .true: return .bool(true)
+        case .false: return .bool(false)
+        case .integer: return .int(Int64(text) ?? 0)
+        case .number: return .double(Double(text) ?? 0)
+        case .string: return .string(stringValue ?? "")
+        case .array: return .array((arrayValue ?? []).map(\.value))
+        case .object:
+            // A repeated name: the last value counts, in the first one's place.
+            let pairs = (members ?? []).map { ($0.key, $0.value.value) }
+            return .object(JSONObject(pairs: pairs))
+        }
+    }
+
+    /// The raw text of a scalar.
+    private var text: String {
+        let e = entry
+        return document.bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[Int(e.start)..<Int(e.end)]), as: UTF8.self)
+        }
+    }
+
+    /// A string entry's text, escapes decoded; the bytes were validated by the builder.
+    static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, _ e: JSONTapeEntry) -> String {
+        let raw = UnsafeBufferPointer(rebasing: bytes[Int(e.start)..<Int(e.end)])
+        guard e.escaped else { return String(decoding: raw, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var i = 0
+        while i < raw.count {
+            let b = raw[i]
+            guard b == UInt8(ascii: "\\") else {
+                out.append(b)
+                i += 1
+                continue
+            }
+            let e = raw[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(raw, i)
+                i += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    let low = hex4(raw, i + 2)
+                    i += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                appendUTF8(scalar, to: &out)
+            default: out.append(e)  // '"', '\\' and '/' stand for themselves
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hex4(_ raw: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
+        var value: UInt32 = 0
+        for k in at..<at + 4 {
+            let b = raw[k]
+            let digit: UInt8
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = b - UInt8(ascii: "a") + 10
+            default: digit = b - UInt8(ascii: "A") + 10
+            }
+            value = value * 16 + UInt32(digit)
+        }
+        return value
+    }
+
+    private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            out.append(UInt8(scalar))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | (scalar >> 6)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | (scalar >> 12)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (scalar >> 18)))
+            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+}
+
+@inline(__always)
+private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var i = 0
+    while i < n {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
+}
