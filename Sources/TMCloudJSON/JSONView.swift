@@ -230,3 +230,10 @@ private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _
     }
     return true
 }
+
+extension JSONDocument {
+    /// The top-level value of a document held in a string.
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONView {
+        try JSONDocument(Array(text.utf8)).root
+    }
+}

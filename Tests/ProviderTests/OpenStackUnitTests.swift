@@ -37,7 +37,7 @@ struct OpenStackUnitTests {
 
     @Test("addresses are told apart by OS-EXT-IPS:type, not by range")
     func addresses() throws {
-        let json = try JSONParser.parse(
+        let json = try JSONDocument.parse(
             """
             {"id":"s1","name":"web1","status":"ACTIVE","OS-EXT-STS:task_state":null,
              "created":"2026-11-23T10:00:00.123Z","image":"","flavor":{"original_name":"m1.small"},
@@ -59,7 +59,7 @@ struct OpenStackUnitTests {
 
     @Test("a server waiting for its floating IP is pending")
     func waitsForFloatingIP() throws {
-        let json = try JSONParser.parse(
+        let json = try JSONDocument.parse(
             """
             {"id":"s1","name":"web1","status":"ACTIVE","metadata":{},
              "addresses":{"net":[{"addr":"10.0.0.5","version":4,"OS-EXT-IPS:type":"fixed"}]}}

@@ -188,6 +188,16 @@ public final class ProviderContext {
         }
     }
 
+    /// The reply's body as a lazily read JSON document (only what is asked for is
+    /// decoded: listings), or a `malformedReply` error naming what was expected.
+    public func jsonView(_ response: HTTPResponse, expecting what: String) throws(DriverError) -> JSONView {
+        do {
+            return try JSONDocument(response.body).root
+        } catch {
+            throw .malformed("\(what) is not JSON (HTTP \(response.status), \(error.description))")
+        }
+    }
+
     /// The reply's body as XML, or a `malformedReply` error naming what was expected.
     public func xml(_ response: HTTPResponse, expecting what: String) throws(DriverError) -> XMLElement {
         do {

@@ -56,18 +56,18 @@ final class DigitalOceanAPI {
     }
 
     /// GETs a JSON document that must come with `200 OK`.
-    func get(_ url: String, while what: String) throws(DriverError) -> JSONValue {
+    func get(_ url: String, while what: String) throws(DriverError) -> JSONView {
         let response = try send(.get, url)
         guard response.status == 200 else { throw DigitalOceanError.from(response, while: what) }
-        return try context.json(response, expecting: what)
+        return try context.jsonView(response, expecting: what)
     }
 
     /// Every item of a paged collection (`droplets`, `sizes`, `regions`), following
     /// `links.pages.next` from page to page.
     func list(_ path: String, query: [(String, String)], key: String, while what: String) throws(DriverError)
-        -> [JSONValue]
+        -> [JSONView]
     {
-        var items: [JSONValue] = []
+        var items: [JSONView] = []
         try forEachPage(path, query: query, key: key, while: what) { page in items += page }
         return items
     }
@@ -76,7 +76,7 @@ final class DigitalOceanAPI {
     /// what it needs from each page holds one page's JSON at a time, not every page's.
     func forEachPage(
         _ path: String, query: [(String, String)], key: String, while what: String,
-        _ body: ([JSONValue]) throws(DriverError) -> Void
+        _ body: ([JSONView]) throws(DriverError) -> Void
     ) throws(DriverError) {
         var next: String? = url(path, query: query + [("per_page", String(Self.pageSize))])
         var seen: Set<String> = []
@@ -157,7 +157,7 @@ struct Droplet: Sendable, Equatable {
 
     /// Reads a droplet object; nil when it lacks an id, a name or a status (a node
     /// without them could be neither matched nor placed in a state).
-    init?(_ json: JSONValue) {
+    init?(_ json: JSONView) {
         guard let id = json["id"]?.scalarText, !id.isEmpty, let name = json["name"]?.stringValue,
             let status = json["status"]?.stringValue
         else { return nil }

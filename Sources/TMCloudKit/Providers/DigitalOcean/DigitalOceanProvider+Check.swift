@@ -22,7 +22,7 @@ extension DigitalOceanProvider {
     }
 
     /// The reply of a GET, or the line that says why there is none.
-    private func lookUp(_ url: String, _ what: String) -> Result<JSONValue, DriverError> {
+    private func lookUp(_ url: String, _ what: String) -> Result<JSONView, DriverError> {
         do {
             return .success(try api.get(url, while: what))
         } catch {
@@ -44,7 +44,7 @@ extension DigitalOceanProvider {
     }
 
     private func checkRegion() -> CheckResult {
-        let regions: [JSONValue]
+        let regions: [JSONView]
         do {
             regions = try api.list("/regions", query: [], key: "regions", while: "listing the regions")
         } catch {
@@ -90,7 +90,7 @@ extension DigitalOceanProvider {
         guard !size.isEmpty else {
             return CheckResult(true, "size not checked: give --sizeid=SLUG (the pool's machine type)")
         }
-        let sizes: [JSONValue]
+        let sizes: [JSONView]
         do {
             sizes = try api.list("/sizes", query: [], key: "sizes", while: "listing the sizes")
         } catch {

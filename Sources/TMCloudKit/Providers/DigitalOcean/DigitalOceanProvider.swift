@@ -69,7 +69,7 @@ final class DigitalOceanProvider: CloudProvider {
         let response = try api.send(.get, api.url("/droplets/\(dropletID)"))
         if response.status == 404 { return nil }
         guard response.status == 200 else { throw DigitalOceanError.from(response, while: what) }
-        guard let droplet = try context.json(response, expecting: what)["droplet"].flatMap(Droplet.init) else {
+        guard let droplet = try context.jsonView(response, expecting: what)["droplet"].flatMap(Droplet.init) else {
             throw .malformed("\(what): the reply holds no droplet")
         }
         return cloudNode(droplet, createErrored: createErrored(droplet))
@@ -119,7 +119,7 @@ final class DigitalOceanProvider: CloudProvider {
             throw DigitalOceanError.from(response, while: what)
         }
         // Accepted: from here on the droplet exists, whatever the reply looks like.
-        guard let droplet = (try? JSONParser.parse(response.body))?["droplet"].flatMap(Droplet.init) else {
+        guard let droplet = (try? JSONDocument(response.body))?.root["droplet"].flatMap(Droplet.init) else {
             throw DriverError(
                 .malformedReply, "\(what): accepted, but the reply holds no droplet", httpStatus: response.status,
                 mayHaveCreated: true)

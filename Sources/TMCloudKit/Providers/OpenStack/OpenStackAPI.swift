@@ -107,12 +107,12 @@ final class OpenStackAPI {
     }
 
     /// A GET whose reply must be 200 with a JSON body.
-    func get(_ service: Service, _ path: String, doing operation: String) throws(DriverError) -> JSONValue {
+    func get(_ service: Service, _ path: String, doing operation: String) throws(DriverError) -> JSONView {
         let response = try send(.get, service, path)
         guard response.status == 200 || response.status == 203 else {
             throw OpenStackError.reply(response, doing: operation)
         }
-        return try context.json(response, expecting: "the reply to \(operation)")
+        return try context.jsonView(response, expecting: "the reply to \(operation)")
     }
 
     /// Every item of a paged list (`{"servers":[…],"servers_links":[{"rel":"next",…}]}`).
@@ -120,9 +120,9 @@ final class OpenStackAPI {
     /// Next links are followed by their query only (limit and marker), against the
     /// configured endpoint; a link seen twice, an empty page or too many pages end it.
     func list(_ service: Service, _ path: String, key: String, doing operation: String) throws(DriverError)
-        -> [JSONValue]
+        -> [JSONView]
     {
-        var items: [JSONValue] = []
+        var items: [JSONView] = []
         try forEachPage(service, path, key: key, doing: operation) { batch in items += batch }
         return items
     }
@@ -131,7 +131,7 @@ final class OpenStackAPI {
     /// one page's JSON at a time.
     func forEachPage(
         _ service: Service, _ path: String, key: String, doing operation: String,
-        _ body: ([JSONValue]) throws(DriverError) -> Void
+        _ body: ([JSONView]) throws(DriverError) -> Void
     ) throws(DriverError) {
         let maximumPages = 200
         var pagePath = path

@@ -28,7 +28,7 @@ struct OpenStackServer {
     var flavorID: String
     var fault: String?
 
-    init?(_ json: JSONValue) {
+    init?(_ json: JSONView) {
         guard let id = json["id"]?.scalarText, !id.isEmpty else { return nil }
         self.id = id
         name = json["name"]?.stringValue ?? ""
@@ -36,7 +36,7 @@ struct OpenStackServer {
         taskState = json["OS-EXT-STS:task_state"]?.stringValue
         progress = Int(json["progress"]?.intValue ?? 0)
         var metadata: [String: String] = [:]
-        for (key, value) in json["metadata"]?.objectValue?.pairs ?? [] {
+        for (key, value) in json["metadata"]?.members ?? [] {
             if let text = value.scalarText { metadata[key] = text }
         }
         self.metadata = metadata
@@ -47,7 +47,7 @@ struct OpenStackServer {
         imageID = json["image"]?["id"]?.scalarText ?? ""
         flavorID = json["flavor"]?["id"]?.scalarText ?? json["flavor"]?["original_name"]?.stringValue ?? ""
         fault = json["fault"]?["message"]?.stringValue
-        for (_, entries) in json["addresses"]?.objectValue?.pairs ?? [] {
+        for (_, entries) in json["addresses"]?.members ?? [] {
             for entry in entries.arrayValue ?? [] {
                 guard let address = entry["addr"]?.stringValue, Self.isIPv4(address) else { continue }
                 if entry["version"]?.intValue.map({ $0 != 4 }) ?? false { continue }

@@ -63,7 +63,7 @@ struct OpenStackNames {
     }
 
     /// The one id among the matches, or an error that says why there is not exactly one.
-    private func single(_ matches: [JSONValue], kind: String, value: String) throws(DriverError) -> String {
+    private func single(_ matches: [JSONView], kind: String, value: String) throws(DriverError) -> String {
         let ids = matches.compactMap { $0["id"]?.scalarText }
         switch ids.count {
         case 1:

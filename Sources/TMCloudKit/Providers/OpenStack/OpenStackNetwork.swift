@@ -74,7 +74,7 @@ struct OpenStackFloatingIPs {
 
     /// The port for the floating IP: the first one with an IPv4 address on the first
     /// configured network, else the first with an IPv4 address.
-    private func choosePort(_ ports: [JSONValue]) -> JSONValue? {
+    private func choosePort(_ ports: [JSONView]) -> JSONView? {
         let withIPv4 = ports.filter { port in
             (port["fixed_ips"]?.arrayValue ?? []).contains {
                 OpenStackServer.isIPv4($0["ip_address"]?.stringValue ?? "")

@@ -72,7 +72,7 @@ final class OpenStackProvider: CloudProvider {
         guard response.status == 200 || response.status == 203 else {
             throw OpenStackError.reply(response, doing: "reading server \(id)")
         }
-        let json = try context.json(response, expecting: "the server reply")
+        let json = try context.jsonView(response, expecting: "the server reply")
         guard let server = json["server"].flatMap(OpenStackServer.init) else {
             throw .malformed("the reply for server \(id) has no server")
         }
