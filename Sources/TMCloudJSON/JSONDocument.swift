@@ -173,8 +173,16 @@ struct JSONTapeBuilder {
         let raw = UnsafeRawPointer(base)
         while true {
             while index + 8 <= count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if JSONTapeBuilder.isPlain(word) { index += 8 } else { break }
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let stops = JSONTapeBuilder.stops(word)
+                if stops == 0 {
+                    index += 8
+                } else {
+                    // The lowest flagged byte is a real stop (the arithmetic can flag
+                    // bytes above one, never below): go straight to it.
+                    index += stops.trailingZeroBitCount >> 3
+                    break
+                }
             }
             guard index < count else { throw error("unterminated string") }
             let b = base[index]
@@ -205,17 +213,17 @@ struct JSONTapeBuilder {
         index += 1
     }
 
-    /// True when none of the eight bytes needs a look: no '"', '\\', control or
-    /// non-ASCII byte.
+    /// The high bit of each of the eight bytes (little-endian) that needs a look: a
+    /// '"', '\\', control or non-ASCII byte; zero when none does.
     @inline(__always)
-    static func isPlain(_ w: UInt64) -> Bool {
+    static func stops(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
         let quote = w ^ (ones &* 0x22)
         let slash = w ^ (ones &* 0x5C)
         // A byte is zero (or below 0x20) when subtracting sets its high bit where it was clear.
         let hits = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- ones &* 0x20) & ~w) | w
-        return hits & high == 0
+        return hits & high
     }
 
     /// `\uXXXX`, with a surrogate pair checked as a pair.

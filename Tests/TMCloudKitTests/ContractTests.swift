@@ -18,6 +18,22 @@ import Testing
         #expect(Envelope.destroyNode.render([]) == #"{"DestroyNodeResponse":{"version":1,"code":202,"nodes":[]}}"# + "\n")
     }
 
+    /// The direct writer prints exactly what the generic writer makes of the same
+    /// document, escapes and non-ASCII included, for one node and for many.
+    @Test func directWriterMatchesTheTree() throws {
+        let odd = NodeRecord(
+            uniqID: "a\"b\\c", name: "tab\there\u{01}\u{7F}é😀", status: .destroyed, complete: 100,
+            publicIP: "198.51.100.7", privateIP: "10.0.0.1", created: "", imageID: "/x/", sizeID: "")
+        let plain = NodeRecord(uniqID: "1", name: "n", status: .active, complete: 100)
+        for nodes in [[odd], [plain, odd, plain], Array(repeating: plain, count: 300)] {
+            for envelope in [Envelope.nodeStatus, .createNode, .destroyNode] {
+                #expect(envelope.render(nodes) == JSONWriter.string(envelope.document(nodes)) + "\n")
+            }
+        }
+        let parsed = try JSONParser.parse(Envelope.nodeStatus.render([odd]))
+        #expect(parsed["NodeStatusResponse"]?["nodes"]?[0]?["name"]?.stringValue == odd.name)
+    }
+
     /// complete is clamped to 0...100.
     @Test func clampsComplete() {
         #expect(NodeRecord(uniqID: "a", name: "b", status: .active, complete: 150).complete == 100)

@@ -56,11 +56,37 @@ public enum Envelope: String, Sendable {
 
     public var code: Int64 { self == .nodeStatus ? 200 : 202 }
 
-    /// The one-line JSON document, newline included.
+    /// The one-line JSON document, newline included: the same text as `JSONWriter`
+    /// makes of `document(nodes)`, written straight out (a 1,000-node status spent a
+    /// fifth of its time building and walking the tree).
     public func render(_ nodes: [NodeRecord]) -> String {
-        let body: JSONValue = [
-            rawValue: ["version": 1, "code": .int(code), "nodes": .array(nodes.map(\.json))]
-        ]
-        return JSONWriter.string(body) + "\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(80 + nodes.count * 240)
+        out.append(contentsOf: "{\"\(rawValue)\":{\"version\":1,\"code\":\(code),\"nodes\":[".utf8)
+        for (n, node) in nodes.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            field("{\"uniq_id\":", node.uniqID, &out)
+            field(",\"name\":", node.name, &out)
+            field(",\"status\":", node.status.rawValue, &out)
+            out.append(contentsOf: ",\"complete\":\(node.complete)".utf8)
+            field(",\"public_ip\":", node.publicIP, &out)
+            field(",\"private_ip\":", node.privateIP, &out)
+            field(",\"created\":", node.created, &out)
+            field(",\"imageid\":", node.imageID, &out)
+            field(",\"sizeid\":", node.sizeID, &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}}\n".utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func field(_ prefix: StaticString, _ value: String, _ out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+        JSONWriter.writeString(value, into: &out)
+    }
+
+    /// The document as a value: what `render` writes.
+    public func document(_ nodes: [NodeRecord]) -> JSONValue {
+        [rawValue: ["version": 1, "code": .int(code), "nodes": .array(nodes.map(\.json))]]
     }
 }
