@@ -3,6 +3,10 @@ import TMCloudKit
 import TMCloudTransport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct EnvelopeTests {
     /// The three envelopes print exactly as the contract shows, every field present.
     @Test func shapes() throws {
@@ -51,6 +55,40 @@ import Testing
     func normalize(_ input: String, _ expected: String) {
         #expect(Timestamp.normalize(input) == expected)
     }
+
+    /// The calendar arithmetic agrees with glibc's gmtime_r and timegm, second for
+    /// second, across leap years, century rules and both sides of 1970.
+    @Test func agreesWithGlibc() {
+        var seconds: Int64 = -2_208_988_800  // 1900-01-01
+        while seconds < 7_258_118_400 {  // 2200-01-01
+            var t = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            let glibc = String(
+                format4: Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+                Int(parts.tm_min), Int(parts.tm_sec))
+            let ours = Timestamp.format(Double(seconds))
+            #expect(ours == glibc)
+            #expect(Timestamp.parse(ours) == Double(seconds))
+            if ours != glibc { break }
+            seconds += 86_400 * 37 + 3_607
+        }
+        // Days past a month's end roll over as timegm's do; fractions round down.
+        #expect(Timestamp.normalize("2023-02-30T00:00:00Z") == "2023-03-02T00:00:00Z")
+        #expect(Timestamp.format(1_700_000_000.9) == "2023-11-14T22:13:20Z")
+    }
+}
+
+extension String {
+    /// `YYYY-MM-DDTHH:MM:SSZ` from the parts, zero-padded.
+    fileprivate init(format4 y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) {
+        self = "\(zeroPadded(y, 4))-\(zeroPadded(mo, 2))-\(zeroPadded(d, 2))T\(zeroPadded(h, 2)):\(zeroPadded(mi, 2)):\(zeroPadded(s, 2))Z"
+    }
+}
+
+private func zeroPadded(_ n: Int, _ width: Int) -> String {
+    let text = String(n)
+    return String(repeating: "0", count: max(0, width - text.count)) + text
 }
 
 @Suite struct RedactorTests {
