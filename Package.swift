@@ -52,10 +52,11 @@ let package = Package(
         .target(
             name: "TMCloudKit", dependencies: ["TMCloudTransport", "TMCloudJSON"],
             swiftSettings: strict),
-        // The runtime's view of argv without its /proc/self/maps scan (see argv.c).
-        .target(name: "CArgv"),
+        // How the process starts: argv without the runtime's /proc/self/maps scan, and
+        // freed memory kept for reuse (see argv.c and memory.c).
+        .target(name: "CStartup"),
         .executableTarget(
-            name: "tmcloud", dependencies: ["TMCloudKit", "CArgv"], swiftSettings: strict,
+            name: "tmcloud", dependencies: ["TMCloudKit", "CStartup"], swiftSettings: strict,
             linkerSettings: staticCxxDirectory.map { [.unsafeFlags(["-L\($0)", "-Xclang-linker", "-static-libgcc"])] } ?? []),
         // Fuzz entry points for the parsers; scripts/fuzz.sh builds them with libFuzzer,
         // an ordinary build makes a corpus replayer.

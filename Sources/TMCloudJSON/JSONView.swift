@@ -19,7 +19,7 @@ public struct JSONView: @unchecked Sendable {
         guard tape[index].kind == .object else { return nil }
         var found: Int?
         var k = index + 1
-        let end = Int(tape[index].next)
+        let end = tape[index].next(at: index)
         var wanted = key
         wanted.withUTF8 { wantedBytes in
             document.bytes.withUnsafeBufferPointer { bytes in
@@ -27,13 +27,13 @@ public struct JSONView: @unchecked Sendable {
                     let name = tape[k]
                     if name.escaped {
                         if JSONView.decodeString(bytes, name) == key { found = k + 1 }
-                    } else if Int(name.end - name.start) == wantedBytes.count
+                    } else if name.end - name.start == wantedBytes.count
                         && (wantedBytes.isEmpty
-                            || memcmpEqual(bytes.baseAddress! + Int(name.start), wantedBytes.baseAddress!, wantedBytes.count))
+                            || memcmpEqual(bytes.baseAddress! + name.start, wantedBytes.baseAddress!, wantedBytes.count))
                     {
                         found = k + 1
                     }
-                    k = Int(tape[k + 1].next)
+                    k = tape[k + 1].next(at: k + 1)
                 }
             }
         }
@@ -43,10 +43,11 @@ public struct JSONView: @unchecked Sendable {
     /// The element at `position` of an array; nil when out of range or not an array.
     public subscript(position: Int) -> JSONView? {
         let tape = document.tape
-        guard tape[index].kind == .array, position >= 0, position < Int(tape[index].count) else { return nil }
+        guard tape[index].kind == .array, position >= 0 else { return nil }
+        let end = tape[index].next(at: index)
         var k = index + 1
-        for _ in 0..<position { k = Int(tape[k].next) }
-        return JSONView(document: document, index: k)
+        for _ in 0..<position where k < end { k = tape[k].next(at: k) }
+        return k < end ? JSONView(document: document, index: k) : nil
     }
 
     /// The elements of an array, in order; nil for anything else.
@@ -54,12 +55,11 @@ public struct JSONView: @unchecked Sendable {
         let tape = document.tape
         guard tape[index].kind == .array else { return nil }
         var elements: [JSONView] = []
-        elements.reserveCapacity(Int(tape[index].count))
         var k = index + 1
-        let end = Int(tape[index].next)
+        let end = tape[index].next(at: index)
         while k < end {
             elements.append(JSONView(document: document, index: k))
-            k = Int(tape[k].next)
+            k = tape[k].next(at: k)
         }
         return elements
     }
@@ -69,13 +69,12 @@ public struct JSONView: @unchecked Sendable {
         let tape = document.tape
         guard tape[index].kind == .object else { return nil }
         var result: [(key: String, value: JSONView)] = []
-        result.reserveCapacity(Int(tape[index].count))
         var k = index + 1
-        let end = Int(tape[index].next)
+        let end = tape[index].next(at: index)
         document.bytes.withUnsafeBufferPointer { bytes in
             while k < end {
                 result.append((JSONView.decodeString(bytes, tape[k]), JSONView(document: document, index: k + 1)))
-                k = Int(tape[k + 1].next)
+                k = tape[k + 1].next(at: k + 1)
             }
         }
         return result
@@ -145,13 +144,13 @@ public struct JSONView: @unchecked Sendable {
     private var text: String {
         let e = entry
         return document.bytes.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[Int(e.start)..<Int(e.end)]), as: UTF8.self)
+            String(decoding: UnsafeBufferPointer(rebasing: $0[e.start..<e.end]), as: UTF8.self)
         }
     }
 
     /// A string entry's text, escapes decoded; the bytes were validated by the builder.
     static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, _ e: JSONTapeEntry) -> String {
-        let raw = UnsafeBufferPointer(rebasing: bytes[Int(e.start)..<Int(e.end)])
+        let raw = UnsafeBufferPointer(rebasing: bytes[e.start..<e.end])
         guard e.escaped else { return String(decoding: raw, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
