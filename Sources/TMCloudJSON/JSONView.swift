@@ -40,6 +40,38 @@ public struct JSONView: @unchecked Sendable {
         return found.map { JSONView(document: document, index: $0) }
     }
 
+    /// Several members of an object in one pass over it, in the order of `names` (nil
+    /// where missing, or when this is not an object): reading a dozen fields of a
+    /// server this way walks its members once instead of a dozen times.
+    public func fields(_ names: [StaticString]) -> [JSONView?] {
+        var found = [JSONView?](repeating: nil, count: names.count)
+        let tape = document.tape
+        guard tape[index].kind == .object else { return found }
+        let end = tape[index].next(at: index)
+        var k = index + 1
+        document.bytes.withUnsafeBufferPointer { bytes in
+            while k < end {
+                let name = tape[k]
+                let length = name.end - name.start
+                var decoded: String?
+                for (n, wanted) in names.enumerated() {
+                    let match: Bool
+                    if name.escaped {
+                        if decoded == nil { decoded = JSONView.decodeString(bytes, name) }
+                        match = decoded == wanted.description
+                    } else {
+                        match = length == wanted.utf8CodeUnitCount
+                            && (length == 0 || memcmpEqual(bytes.baseAddress! + name.start, wanted.utf8Start, length))
+                    }
+                    // A repeated name: the last one counts, as with the subscript.
+                    if match { found[n] = JSONView(document: document, index: k + 1) }
+                }
+                k = tape[k + 1].next(at: k + 1)
+            }
+        }
+        return found
+    }
+
     /// The element at `position` of an array; nil when out of range or not an array.
     public subscript(position: Int) -> JSONView? {
         let tape = document.tape

@@ -135,5 +135,13 @@ import Testing
         #expect(root["id2"]?.scalarText == "7" && root["id2"]?.intValue == nil)
         #expect(root["tags"]?["name"] == nil && root["name"]?[0] == nil)
         #expect(root.value == (try JSONParser.parse(text)))
+        // Several fields in one pass agree with the subscript, name for name.
+        let names: [StaticString] = ["id", "name", "name2", "size", "missing", "", "gone"]
+        let fields = root.fields(names)
+        for (n, name) in names.enumerated() {
+            #expect(fields[n]?.value == root[name.description]?.value, "\(name)")
+        }
+        #expect(fields[1]?.stringValue == "web-2" && fields[2]?.stringValue == "x" && fields[4] == nil)
+        #expect(root["tags"]!.fields(["a"]).count == 1 && root["tags"]!.fields(["a"])[0] == nil)
     }
 }

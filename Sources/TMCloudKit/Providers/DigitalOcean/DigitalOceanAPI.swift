@@ -158,14 +158,15 @@ struct Droplet: Sendable, Equatable {
     /// Reads a droplet object; nil when it lacks an id, a name or a status (a node
     /// without them could be neither matched nor placed in a state).
     init?(_ json: JSONView) {
-        guard let id = json["id"]?.scalarText, !id.isEmpty, let name = json["name"]?.stringValue,
-            let status = json["status"]?.stringValue
+        // One pass over the droplet's members; a listing holds up to 200 of them a page.
+        let f = json.fields(["id", "name", "status", "locked", "networks", "created_at", "image", "size_slug", "size", "tags"])
+        guard let id = f[0]?.scalarText, !id.isEmpty, let name = f[1]?.stringValue, let status = f[2]?.stringValue
         else { return nil }
         self.id = id
         self.name = name
         self.status = status
-        locked = json["locked"]?.boolValue ?? false
-        let v4 = json["networks"]?["v4"]?.arrayValue ?? []
+        locked = f[3]?.boolValue ?? false
+        let v4 = f[4]?["v4"]?.arrayValue ?? []
         func firstAddress(ofType type: String) -> String {
             for network in v4 where network["type"]?.stringValue == type {
                 if let address = network["ip_address"]?.stringValue, !address.isEmpty { return address }
@@ -174,16 +175,16 @@ struct Droplet: Sendable, Equatable {
         }
         publicIPv4 = firstAddress(ofType: "public")
         privateIPv4 = firstAddress(ofType: "private")
-        createdAt = json["created_at"]?.stringValue ?? ""
-        let image = json["image"]
+        createdAt = f[5]?.stringValue ?? ""
+        let image = f[6]
         if let slug = image?["slug"]?.stringValue, !slug.isEmpty {
             imageID = slug
         } else {
             // Snapshots have no slug: the pool names them by number.
             imageID = image?["id"]?.scalarText ?? ""
         }
-        sizeSlug = json["size_slug"]?.stringValue ?? json["size"]?["slug"]?.stringValue ?? ""
-        tags = (json["tags"]?.arrayValue ?? []).compactMap(\.stringValue)
+        sizeSlug = f[7]?.stringValue ?? f[8]?["slug"]?.stringValue ?? ""
+        tags = (f[9]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 
     var hasIPv4: Bool { !publicIPv4.isEmpty || !privateIPv4.isEmpty }

@@ -29,25 +29,30 @@ struct OpenStackServer {
     var fault: String?
 
     init?(_ json: JSONView) {
-        guard let id = json["id"]?.scalarText, !id.isEmpty else { return nil }
+        // One pass over the server's members; a listing holds up to 1,000 of them a page.
+        let f = json.fields([
+            "id", "name", "status", "OS-EXT-STS:task_state", "progress", "metadata", "accessIPv4", "created", "image",
+            "flavor", "fault", "addresses",
+        ])
+        guard let id = f[0]?.scalarText, !id.isEmpty else { return nil }
         self.id = id
-        name = json["name"]?.stringValue ?? ""
-        status = json["status"]?.stringValue ?? "UNKNOWN"
-        taskState = json["OS-EXT-STS:task_state"]?.stringValue
-        progress = Int(json["progress"]?.intValue ?? 0)
+        name = f[1]?.stringValue ?? ""
+        status = f[2]?.stringValue ?? "UNKNOWN"
+        taskState = f[3]?.stringValue
+        progress = Int(f[4]?.intValue ?? 0)
         var metadata: [String: String] = [:]
-        for (key, value) in json["metadata"]?.members ?? [] {
+        for (key, value) in f[5]?.members ?? [] {
             if let text = value.scalarText { metadata[key] = text }
         }
         self.metadata = metadata
-        accessIPv4 = json["accessIPv4"]?.stringValue ?? ""
-        created = Timestamp.normalize(json["created"]?.stringValue)
+        accessIPv4 = f[6]?.stringValue ?? ""
+        created = Timestamp.normalize(f[7]?.stringValue)
         // `image` is "" for a server booted from a volume; from microversion 2.47 the
         // flavor is embedded with its `original_name` instead of an id.
-        imageID = json["image"]?["id"]?.scalarText ?? ""
-        flavorID = json["flavor"]?["id"]?.scalarText ?? json["flavor"]?["original_name"]?.stringValue ?? ""
-        fault = json["fault"]?["message"]?.stringValue
-        for (_, entries) in json["addresses"]?.members ?? [] {
+        imageID = f[8]?["id"]?.scalarText ?? ""
+        flavorID = f[9]?["id"]?.scalarText ?? f[9]?["original_name"]?.stringValue ?? ""
+        fault = f[10]?["message"]?.stringValue
+        for (_, entries) in f[11]?.members ?? [] {
             for entry in entries.arrayValue ?? [] {
                 guard let address = entry["addr"]?.stringValue, Self.isIPv4(address) else { continue }
                 if entry["version"]?.intValue.map({ $0 != 4 }) ?? false { continue }
