@@ -48,20 +48,19 @@ public struct JSONView: @unchecked Sendable {
         let tape = document.tape
         guard tape[index].kind == .object else { return found }
         let end = tape[index].next(at: index)
+        let lengths = names.map(\.utf8CodeUnitCount)
         var k = index + 1
         document.bytes.withUnsafeBufferPointer { bytes in
             while k < end {
                 let name = tape[k]
                 let length = name.end - name.start
-                var decoded: String?
-                for (n, wanted) in names.enumerated() {
+                for n in 0..<names.count {
                     let match: Bool
                     if name.escaped {
-                        if decoded == nil { decoded = JSONView.decodeString(bytes, name) }
-                        match = decoded == wanted.description
+                        match = JSONView.decodeString(bytes, name) == names[n].description
                     } else {
-                        match = length == wanted.utf8CodeUnitCount
-                            && (length == 0 || memcmpEqual(bytes.baseAddress! + name.start, wanted.utf8Start, length))
+                        match = length == lengths[n]
+                            && (length == 0 || memcmpEqual(bytes.baseAddress! + name.start, names[n].utf8Start, length))
                     }
                     // A repeated name: the last one counts, as with the subscript.
                     if match { found[n] = JSONView(document: document, index: k + 1) }

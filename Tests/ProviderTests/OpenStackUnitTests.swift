@@ -109,3 +109,23 @@ struct OpenStackUnitTests {
         #expect(OpenStackSession.renewAfter(issuedAt: nil, expiresAt: nil, now: now) == now)
     }
 }
+
+@Suite struct OpenStackAddressTests {
+    /// Dotted quads are read strictly; the private ranges are RFC 1918, 6598 and
+    /// link-local.
+    @Test func addresses() {
+        for good in ["10.0.0.5", "0.0.0.0", "255.255.255.255", "192.168.7.9"] {
+            #expect(OpenStackServer.isIPv4(good), "\(good)")
+        }
+        for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", ".1.2.3", "1.2.3.", "fd00::5", "1.2.3.-4", "a.b.c.d"] {
+            #expect(!OpenStackServer.isIPv4(bad), "\(bad)")
+        }
+        #expect(OpenStackServer.octets("172.31.0.1") == [172, 31, 0, 1])
+        for (address, isPrivate) in [
+            ("10.1.2.3", true), ("172.16.0.1", true), ("172.32.0.1", false), ("192.168.1.1", true),
+            ("169.254.0.9", true), ("100.64.0.1", true), ("100.128.0.1", false), ("198.51.100.7", false), ("x", false),
+        ] {
+            #expect(OpenStackServer.isPrivate(address) == isPrivate, "\(address)")
+        }
+    }
+}

@@ -92,15 +92,34 @@ struct OpenStackServer {
         return taskState == "deleting" || phase == .failed || phase == .gone
     }
 
-    static func isIPv4(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+    static func isIPv4(_ text: String) -> Bool { octets(text) != nil }
+
+    /// The four numbers of a dotted quad (each 0...255, no sign, no empty part); read
+    /// as bytes, since every address of a 1,000-server listing passes through here.
+    static func octets(_ text: String) -> [Int]? {
+        var octets: [Int] = []
+        octets.reserveCapacity(4)
+        var value = -1
+        for b in text.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard value >= 0, octets.count < 3 else { return nil }
+                octets.append(value)
+                value = -1
+            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                value = (value < 0 ? 0 : value * 10) + Int(b - UInt8(ascii: "0"))
+                guard value <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard value >= 0, octets.count == 3 else { return nil }
+        octets.append(value)
+        return octets
     }
 
     /// RFC 1918, shared (RFC 6598) and link-local ranges.
     static func isPrivate(_ address: String) -> Bool {
-        let octets = address.split(separator: ".").compactMap { Int($0) }
-        guard octets.count == 4 else { return false }
+        guard let octets = octets(address) else { return false }
         switch (octets[0], octets[1]) {
         case (10, _), (192, 168), (169, 254): return true
         case (172, 16...31): return true
