@@ -37,7 +37,12 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .xml:
             if let root = try? XMLDocumentParser.parse(bytes) {
-                _ = root.children.count
+                // Read everything the tree offers, as the providers might.
+                func visit(_ element: XMLElement) {
+                    _ = (element.localName, element.namespaceURI, element.attributes, element.text)
+                    for child in element.children { visit(child) }
+                }
+                visit(root)
             }
         }
     }

@@ -1,43 +1,118 @@
 import CLibXML2
 
-/// An element of a parsed XML document, copied out of libxml2's tree.
+/// Owns a parsed libxml2 document; the elements read from it keep it alive.
+final class XMLTree: @unchecked Sendable {
+    // Never changed after parsing, so reading it from several threads is safe.
+    let document: xmlDocPtr
+
+    init(_ document: xmlDocPtr) {
+        self.document = document
+    }
+
+    deinit {
+        tmc_xmlFreeDoc(document)
+    }
+}
+
+/// An element of a parsed XML document, read from libxml2's tree when asked.
 ///
-/// Elements are matched by namespace URI and local name, never by prefix: the OpSource
-/// API names the same namespace `ns3` in one reply and `ns2` in the next.
-public struct XMLElement: Sendable, Equatable {
-    public var localName: String
-    public var namespaceURI: String?
-    /// Attribute values by local name.
-    public var attributes: [String: String]
-    public var children: [XMLElement]
+/// Nothing is copied out at parse time: a 1,000-server OpSource listing has some
+/// 40,000 elements, of which the driver reads a dozen per server (copying them all
+/// into Swift values cost four times libxml2's own parse). Elements are matched by
+/// namespace URI and local name, never by prefix: the OpSource API names the same
+/// namespace `ns3` in one reply and `ns2` in the next.
+public struct XMLElement: @unchecked Sendable {
+    let tree: XMLTree
+    let node: xmlNodePtr
+
+    public var localName: String { String(cString: node.pointee.name) }
+
+    public var namespaceURI: String? {
+        guard let href = node.pointee.ns?.pointee.href else { return nil }
+        return String(cString: href)
+    }
+
+    /// The value of the attribute called `name` (by local name), when present.
+    public func attribute(_ name: String) -> String? {
+        var attribute = node.pointee.properties
+        while let a = attribute {
+            if XMLElement.equal(a.pointee.name, name) {
+                guard let value = tmc_xmlNodeGetContent(UnsafeMutableRawPointer(a).assumingMemoryBound(to: xmlNode.self))
+                else { return "" }
+                defer { tmc_xml_free(value) }
+                return String(cString: value)
+            }
+            attribute = a.pointee.next
+        }
+        return nil
+    }
+
+    /// Every attribute's value by local name.
+    public var attributes: [String: String] {
+        var found: [String: String] = [:]
+        var attribute = node.pointee.properties
+        while let a = attribute {
+            let name = String(cString: a.pointee.name)
+            found[name] = self.attribute(name)
+            attribute = a.pointee.next
+        }
+        return found
+    }
+
+    /// The child elements, in document order.
+    public var children: [XMLElement] {
+        var found: [XMLElement] = []
+        forEachChild { found.append($0) }
+        return found
+    }
+
     /// The element's own text (its text and CDATA children joined), trimmed of
     /// surrounding whitespace.
-    public var text: String
-
-    public init(
-        localName: String, namespaceURI: String? = nil, attributes: [String: String] = [:],
-        children: [XMLElement] = [], text: String = ""
-    ) {
-        self.localName = localName
-        self.namespaceURI = namespaceURI
-        self.attributes = attributes
-        self.children = children
-        self.text = text
+    public var text: String {
+        var bytes: [UInt8] = []
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE, var p = c.pointee.content {
+                while p.pointee != 0 {
+                    bytes.append(p.pointee)
+                    p += 1
+                }
+            }
+            child = c.pointee.next
+        }
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else {
+            return ""
+        }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     /// Whether this element is `name` in namespace `ns` (any namespace when nil).
     public func matches(_ name: String, ns: String? = nil) -> Bool {
-        localName == name && (ns == nil || namespaceURI == ns)
+        guard XMLElement.equal(node.pointee.name, name) else { return false }
+        guard let ns else { return true }
+        guard let href = node.pointee.ns?.pointee.href else { return false }
+        return XMLElement.equal(href, ns)
     }
 
     /// The first child element called `name` (in `ns`, when given).
     public func child(_ name: String, ns: String? = nil) -> XMLElement? {
-        children.first { $0.matches(name, ns: ns) }
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_ELEMENT_NODE {
+                let element = XMLElement(tree: tree, node: c)
+                if element.matches(name, ns: ns) { return element }
+            }
+            child = c.pointee.next
+        }
+        return nil
     }
 
     /// Every child element called `name` (in `ns`, when given).
     public func children(_ name: String, ns: String? = nil) -> [XMLElement] {
-        children.filter { $0.matches(name, ns: ns) }
+        var found: [XMLElement] = []
+        forEachChild { if $0.matches(name, ns: ns) { found.append($0) } }
+        return found
     }
 
     /// The text of the first child called `name`; nil when there is no such child.
@@ -48,11 +123,29 @@ public struct XMLElement: Sendable, Equatable {
     /// Every element below this one called `name`, in document order.
     public func descendants(_ name: String, ns: String? = nil) -> [XMLElement] {
         var found: [XMLElement] = []
-        for c in children {
+        forEachChild { c in
             if c.matches(name, ns: ns) { found.append(c) }
             found.append(contentsOf: c.descendants(name, ns: ns))
         }
         return found
+    }
+
+    private func forEachChild(_ body: (XMLElement) -> Void) {
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_ELEMENT_NODE { body(XMLElement(tree: tree, node: c)) }
+            child = c.pointee.next
+        }
+    }
+
+    /// A libxml2 string (UTF-8, NUL-terminated) against a Swift one, without copying.
+    static func equal(_ c: UnsafePointer<xmlChar>?, _ s: String) -> Bool {
+        guard var p = c else { return false }
+        for b in s.utf8 {
+            guard p.pointee == b else { return false }
+            p += 1
+        }
+        return p.pointee == 0
     }
 }
 
@@ -92,11 +185,14 @@ public enum XMLDocumentParser {
             tmc_xml_reset_last_error()
             throw XMLParseError(message: reason)
         }
-        defer { tmc_xmlFreeDoc(document) }
+        let tree = XMLTree(document)
         guard let root = tmc_xmlDocGetRootElement(document) else {
             throw XMLParseError(message: "XML document has no root element")
         }
-        return try convert(root, depth: 0)
+        guard depth(below: root) < maximumDepth else {
+            throw XMLParseError(message: "XML nested deeper than \(maximumDepth)")
+        }
+        return XMLElement(tree: tree, node: root)
     }
 
     /// Parses a document held in a string.
@@ -104,50 +200,37 @@ public enum XMLDocumentParser {
         try parse(Array(text.utf8))
     }
 
-    private static func convert(_ node: xmlNodePtr, depth: Int) throws(XMLParseError) -> XMLElement {
-        guard depth < maximumDepth else { throw XMLParseError(message: "XML nested deeper than \(maximumDepth)") }
-        var element = XMLElement(localName: string(node.pointee.name))
-        if let ns = node.pointee.ns, let href = ns.pointee.href {
-            element.namespaceURI = string(href)
-        }
-        var attribute = node.pointee.properties
-        while let a = attribute {
-            if let value = tmc_xmlNodeGetContent(UnsafeMutableRawPointer(a).assumingMemoryBound(to: xmlNode.self)) {
-                element.attributes[string(a.pointee.name)] = string(value)
-                tmc_xml_free(value)
+    /// How deep elements nest below `root`, walked without recursion.
+    private static func depth(below root: xmlNodePtr) -> Int {
+        var deepest = 0
+        var depth = 0
+        var node: xmlNodePtr? = root
+        while let n = node {
+            deepest = max(deepest, depth)
+            if let child = firstElement(n.pointee.children) {
+                node = child
+                depth += 1
+                continue
             }
-            attribute = a.pointee.next
-        }
-        var text: [UInt8] = []
-        var child = node.pointee.children
-        while let c = child {
-            switch c.pointee.type {
-            case XML_ELEMENT_NODE:
-                element.children.append(try convert(c, depth: depth + 1))
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = c.pointee.content {
-                    var p = content
-                    while p.pointee != 0 {
-                        text.append(p.pointee)
-                        p += 1
-                    }
+            // Up until a parent has a next element sibling.
+            var current: xmlNodePtr? = n
+            node = nil
+            while let c = current, c != root {
+                if let sibling = firstElement(c.pointee.next) {
+                    node = sibling
+                    break
                 }
-            default:
-                break
+                current = c.pointee.parent
+                depth -= 1
             }
-            child = c.pointee.next
         }
-        element.text = String(decoding: text, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
-        return element
+        return deepest
     }
 
-    private static func string(_ p: UnsafePointer<xmlChar>?) -> String {
-        guard let p else { return "" }
-        return String(cString: p)
-    }
-
-    private static func string(_ p: UnsafeMutablePointer<xmlChar>) -> String {
-        String(cString: p)
+    private static func firstElement(_ start: xmlNodePtr?) -> xmlNodePtr? {
+        var node = start
+        while let n = node, n.pointee.type != XML_ELEMENT_NODE { node = n.pointee.next }
+        return node
     }
 
     /// Whether the bytes contain `<!DOCTYPE` or `<!ENTITY` anywhere (any case).

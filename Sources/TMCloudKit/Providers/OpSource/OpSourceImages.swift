@@ -9,11 +9,11 @@ struct OpSourceImage: Sendable, Equatable {
 
     init?(_ element: XMLElement) {
         let ns = OpSourceNamespace.server
-        guard let id = element.attributes["id"] ?? element.childText("id", ns: ns), !id.isEmpty else { return nil }
+        guard let id = element.attribute("id") ?? element.childText("id", ns: ns), !id.isEmpty else { return nil }
         self.id = id
         name = element.childText("name", ns: ns) ?? ""
         resourcePath = element.childText("resourcePath", ns: ns) ?? ""
-        location = element.attributes["location"] ?? element.childText("location", ns: ns) ?? ""
+        location = element.attribute("location") ?? element.childText("location", ns: ns) ?? ""
     }
 }
 

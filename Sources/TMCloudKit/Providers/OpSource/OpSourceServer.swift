@@ -42,7 +42,7 @@ struct OpSourceServer: Sendable, Equatable {
             guard let value = element.childText(name, ns: ns), !value.isEmpty else { return nil }
             return value
         }
-        guard let id = element.attributes["id"].flatMap({ $0.isEmpty ? nil : $0 }) ?? text("id") else { return nil }
+        guard let id = element.attribute("id").flatMap({ $0.isEmpty ? nil : $0 }) ?? text("id") else { return nil }
         self.id = id
         name = text("name") ?? ""
         networkID = text("networkId") ?? ""
@@ -116,9 +116,9 @@ struct OpSourceServerPage: Sendable {
         let items = root.children(item, ns: ns)
         servers = items.compactMap(OpSourceServer.init)
         unidentified = items.count - servers.count
-        totalCount = root.attributes["totalCount"].flatMap { Int($0) }
-        pageSize = root.attributes["pageSize"].flatMap { Int($0) }
-        pageNumber = root.attributes["pageNumber"].flatMap { Int($0) }
+        totalCount = root.attribute("totalCount").flatMap { Int($0) }
+        pageSize = root.attribute("pageSize").flatMap { Int($0) }
+        pageNumber = root.attribute("pageNumber").flatMap { Int($0) }
     }
 
     /// Whether another page follows, counting what was read so far.
