@@ -1,5 +1,9 @@
 import CLibXML2
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Owns a parsed libxml2 document; the elements read from it keep it alive.
 final class XMLTree: @unchecked Sendable {
     // Never changed after parsing, so reading it from several threads is safe.
@@ -68,7 +72,16 @@ public struct XMLElement: @unchecked Sendable {
 
     /// The element's own text (its text and CDATA children joined), trimmed of
     /// surrounding whitespace.
-    public var text: String {
+    public var text: String { XMLElement.text(of: node) }
+
+    static func text(of node: xmlNodePtr) -> String {
+        // The usual case, one text child: read it in place.
+        if let only = node.pointee.children, only.pointee.next == nil,
+            only.pointee.type == XML_TEXT_NODE || only.pointee.type == XML_CDATA_SECTION_NODE
+        {
+            guard let content = only.pointee.content else { return "" }
+            return trimmed(UnsafeBufferPointer(start: content, count: strlen(content)))
+        }
         var bytes: [UInt8] = []
         var child = node.pointee.children
         while let c = child {
@@ -80,19 +93,28 @@ public struct XMLElement: @unchecked Sendable {
             }
             child = c.pointee.next
         }
+        return bytes.withUnsafeBufferPointer { trimmed($0) }
+    }
+
+    /// The bytes as a string without surrounding blanks (space, tab, CR, LF).
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else {
             return ""
         }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[first...last]), as: UTF8.self)
     }
 
     /// Whether this element is `name` in namespace `ns` (any namespace when nil).
     public func matches(_ name: String, ns: String? = nil) -> Bool {
-        guard XMLElement.equal(node.pointee.name, name) else { return false }
+        XMLElement.node(node, matches: name, ns: ns)
+    }
+
+    static func node(_ node: xmlNodePtr, matches name: String, ns: String?) -> Bool {
+        guard equal(node.pointee.name, name) else { return false }
         guard let ns else { return true }
         guard let href = node.pointee.ns?.pointee.href else { return false }
-        return XMLElement.equal(href, ns)
+        return equal(href, ns)
     }
 
     /// The first child element called `name` (in `ns`, when given).
@@ -120,6 +142,23 @@ public struct XMLElement: @unchecked Sendable {
         child(name, ns: ns)?.text
     }
 
+    /// The texts of the first children called each of `names` (in `ns`, when given),
+    /// found in one pass over the children: reading a dozen fields of a server this
+    /// way walks its children once instead of a dozen times.
+    public func childTexts(_ names: [String], ns: String? = nil) -> [String?] {
+        var found = [String?](repeating: nil, count: names.count)
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_ELEMENT_NODE {
+                for n in 0..<names.count where found[n] == nil && XMLElement.node(c, matches: names[n], ns: ns) {
+                    found[n] = XMLElement.text(of: c)
+                }
+            }
+            child = c.pointee.next
+        }
+        return found
+    }
+
     /// Every element below this one called `name`, in document order.
     public func descendants(_ name: String, ns: String? = nil) -> [XMLElement] {
         var found: [XMLElement] = []
@@ -140,12 +179,12 @@ public struct XMLElement: @unchecked Sendable {
 
     /// A libxml2 string (UTF-8, NUL-terminated) against a Swift one, without copying.
     static func equal(_ c: UnsafePointer<xmlChar>?, _ s: String) -> Bool {
-        guard var p = c else { return false }
-        for b in s.utf8 {
-            guard p.pointee == b else { return false }
-            p += 1
+        guard let c else { return false }
+        var s = s
+        return s.withUTF8 { bytes in
+            for i in 0..<bytes.count where c[i] != bytes[i] { return false }
+            return c[bytes.count] == 0
         }
-        return p.pointee == 0
     }
 }
 
@@ -168,8 +207,10 @@ public enum XMLDocumentParser {
             throw XMLParseError(message: "XML with a document type declaration is refused")
         }
         guard !bytes.isEmpty else { throw XMLParseError(message: "empty XML document") }
+        // COMPACT keeps short texts inside their nodes, NOBLANKS drops whitespace-only
+        // texts between elements: fewer allocations for a large listing, same reading.
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-            | XML_PARSE_NOCDATA.rawValue)
+            | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue)
         let document: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 tmc_xmlReadMemory($0, Int32(buffer.count), "reply.xml", nil, options)
@@ -235,18 +276,24 @@ public enum XMLDocumentParser {
 
     /// Whether the bytes contain `<!DOCTYPE` or `<!ENTITY` anywhere (any case).
     static func containsDeclaration(_ bytes: [UInt8]) -> Bool {
-        let lt = UInt8(ascii: "<"), bang = UInt8(ascii: "!")
-        var i = 0
-        while i + 8 < bytes.count {
-            if bytes[i] == lt, bytes[i + 1] == bang {
-                let word = bytes[(i + 2)..<min(bytes.count, i + 9)].map { $0 | 0x20 }
-                if word.starts(with: Array("doctype".utf8)) || word.starts(with: Array("entity".utf8)) {
-                    return true
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            let end = base + buffer.count
+            var p = base
+            // From one '<' to the next with memchr: a 1 MB listing is 40,000 tags.
+            while p + 8 < end, let found = memchr(p, Int32(UInt8(ascii: "<")), end - p) {
+                let lt = found.assumingMemoryBound(to: UInt8.self)
+                guard lt + 8 < end else { return false }
+                if lt[1] == UInt8(ascii: "!") {
+                    let word = (2..<9).map { lt[$0] | 0x20 }
+                    if word.starts(with: Array("doctype".utf8)) || word.starts(with: Array("entity".utf8)) {
+                        return true
+                    }
                 }
+                p = UnsafePointer(lt + 1)
             }
-            i += 1
+            return false
         }
-        return false
     }
 }
 

@@ -38,8 +38,14 @@ struct OpSourceServer: Sendable, Equatable {
     /// older lists, and the id is an attribute in one and a child in the others.
     init?(_ element: XMLElement) {
         let ns = OpSourceNamespace.server
+        // One pass over the server's children; a listing page holds 250 servers.
+        let names = [
+            "id", "name", "networkId", "sourceImageId", "privateIp", "privateIpAddress", "publicIp", "publicIpAddress",
+            "state", "isStarted", "isDeployed", "created", "deployedTime",
+        ]
+        let texts = element.childTexts(names, ns: ns)
         func text(_ name: String) -> String? {
-            guard let value = element.childText(name, ns: ns), !value.isEmpty else { return nil }
+            guard let n = names.firstIndex(of: name), let value = texts[n], !value.isEmpty else { return nil }
             return value
         }
         guard let id = element.attribute("id").flatMap({ $0.isEmpty ? nil : $0 }) ?? text("id") else { return nil }
