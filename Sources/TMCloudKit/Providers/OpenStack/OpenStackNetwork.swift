@@ -94,8 +94,13 @@ struct OpenStackFloatingIPs {
             try releaseOrphans(of: server)
             return
         }
+        try release(addresses: server.floatingIPv4, serverID: server.id)
+    }
+
+    /// Releases the floating IPs with these addresses that belong to `floatingNetwork`.
+    func release(addresses: [String], serverID: String) throws(DriverError) {
         let floatingNetwork = try networkID()
-        for address in server.floatingIPv4 {
+        for address in addresses {
             let found = try api.list(
                 .network, "floatingips?floating_ip_address=" + OpenStackURL.encode(address), key: "floatingips",
                 doing: "looking up floating IP \(address)")
@@ -108,9 +113,9 @@ struct OpenStackFloatingIPs {
                 let response = try api.send(.delete, .network, "floatingips/\(OpenStackURL.encode(id))")
                 guard response.isSuccess || response.status == 404 else {
                     throw OpenStackError.reply(
-                        response, doing: "releasing floating IP \(address) of server \(server.id)")
+                        response, doing: "releasing floating IP \(address) of server \(serverID)")
                 }
-                api.context.note("released floating IP \(address) of server \(server.id)")
+                api.context.note("released floating IP \(address) of server \(serverID)")
             }
         }
     }
