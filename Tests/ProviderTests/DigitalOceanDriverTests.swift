@@ -132,6 +132,43 @@ struct DigitalOceanDriverTests {
         #expect(bench.dropletNames().sorted() == ["web-1", "web-2", "web-3"])
     }
 
+    /// status rewrites the snapshot only when the pool changed; otherwise it renews
+    /// the file's time alone, which is what keeps it fresh.
+    @Test func theSnapshotIsRewrittenOnlyWhenThePoolChanges() throws {
+        let bench = try DigitalOceanBench(virtualTime: false, bootDelay: 0.4, actionDelay: 0)
+        bench.emulator.seedDroplets(count: 3, namePrefix: "pool", tag: "tmcloud")
+        let home = bench.zeusHome()
+        let path = home.internalDirectory + "/tmcloud.do.nodes"
+        func inode() -> UInt? {
+            var info = stat()
+            return stat(path, &info) == 0 ? UInt(info.st_ino) : nil
+        }
+        func age() -> Int {
+            var info = stat()
+            return stat(path, &info) == 0 ? time(nil) - info.st_mtim.tv_sec : -1
+        }
+        #expect(run(bench, home, ["status"]).0.exitStatus == 0)
+        let first = try #require(inode())
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let text = String(decoding: try #require(StateFile.read(path)), as: UTF8.self)
+        #expect(text.split(separator: "\n").count == 4 && text.contains(" normal - pool-1\n"), "\(text)")
+        #expect(setAge(of: path, seconds: 300))
+        #expect(run(bench, home, ["status"]).0.exitStatus == 0)
+        #expect(inode() == first && age() < 5)
+        // A change of the pool is written (a new file renamed over the old one).
+        bench.emulator.seedDroplets(count: 1, namePrefix: "more", tag: "tmcloud")
+        #expect(run(bench, home, ["listnodes"]).0.nodes.count == 4)
+        #expect(inode() != first)
+        // A change made by destroynode keeps the time of the listing.
+        #expect(setAge(of: path, seconds: 120))
+        let id = try #require(run(bench, home, ["status", "--name=more-1"]).0.nodes.first?["uniq_id"]?.stringValue)
+        #expect(setAge(of: path, seconds: 120))
+        #expect(run(bench, home, ["destroynode", "--id=\(id)"]).1 == 1)
+        #expect(!String(decoding: try #require(StateFile.read(path)), as: UTF8.self).contains("more-1"))
+        #expect((118...125).contains(age()))
+    }
+
     @Test func statusOfTwoHundredDropletsIsOneRequest() throws {
         let bench = try DigitalOceanBench(virtualTime: false)
         bench.emulator.seedDroplets(count: 200, namePrefix: "pool", tag: "tmcloud")

@@ -156,6 +156,34 @@ import Testing
         #expect(cloud.emulator.inventory().items.isEmpty)
     }
 
+    /// A create this machine tried before, whose server the fresh snapshot does not
+    /// show (a status listed before the create and wrote after it): the journal sends
+    /// the second createnode of the name to the cloud, which has the first one's server.
+    @Test func aSecondCreateOfOneNameFindsTheFirstOnesServer() throws {
+        let cloud = try OpSourceCloud()
+        cloud.install(cloud.config(["orgID \(OpSourceCloud.org)"]))
+        #expect(cloud.run(["status"]).exitStatus == 0)
+        let snapshot = cloud.home.internalDirectory + "/tmcloud.pool.nodes"
+        let listedBefore = try #require(StateFile.read(snapshot))
+        let first = cloud.run(["createnode", "--name=web-1", Self.image])
+        let id = try #require(first.opSourceField("uniq_id"))
+        try StateFile.write(listedBefore, to: snapshot)
+
+        cloud.log.clear()
+        let again = cloud.run(["createnode", "--name=web-1", Self.image])
+        #expect(again.exitStatus == 0, "\(again.stderr)")
+        #expect(again.opSourceField("uniq_id") == id)
+        #expect(cloud.requests == ["GET /oec/0.9/\(OpSourceCloud.org)/serverWithState?pageSize=250&pageNumber=1"])
+        #expect(cloud.emulator.inventory().items.map(\.name) == ["web-1"])
+
+        // Without the journal that snapshot would be trusted, and a second server made.
+        StateFile.remove(cloud.home.internalDirectory + "/tmcloud.pool.creating")
+        try StateFile.write(listedBefore, to: snapshot)
+        let blind = cloud.run(["createnode", "--name=web-1", Self.image])
+        #expect(blind.exitStatus == 0 && cloud.log.count(method: "POST") == 1)
+        #expect(cloud.emulator.inventory().items.map(\.name) == ["web-1", "web-1"])
+    }
+
     @Test func destroyingADeployingServerWaitsOutTheDeploy() throws {
         let cloud = try OpSourceCloud()
         cloud.install(cloud.config())
