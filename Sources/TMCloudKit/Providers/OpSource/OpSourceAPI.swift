@@ -265,7 +265,7 @@ final class OpSourceAPI {
         let path = statePath
         let account = state.account
         do {
-            try StateFile.locked(path + ".lock") { () throws(DriverError) in
+            try StateFile.locked(path + "-lock") { () throws(DriverError) in
                 var current = OpSourceState.load(path, account: account)
                 let before = current
                 change(&current)
