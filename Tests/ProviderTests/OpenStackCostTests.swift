@@ -71,6 +71,34 @@ struct OpenStackCostTests {
         #expect(cloud.leftovers().isEmpty)
     }
 
+    /// The snapshot's address is only a lead: a floating IP with that address that the
+    /// driver did not give to this server (the address moved) is left alone, and the
+    /// server is read to find its own.
+    @Test("a floating address that moved since the listing: the server is read first")
+    func movedFloatingAddress() throws {
+        let cloud = try OpenStackTestCloud()
+        cloud.configure(["floatingNetwork public"])
+        let a = try #require(cloud.run("createnode", ["--name=web1", "--imageid=debian-12", "--sizeid=1"]).field("uniq_id"))
+        let b = try #require(cloud.run("createnode", ["--name=web2", "--imageid=debian-12", "--sizeid=1"]).field("uniq_id"))
+        cloud.advance(20)
+        let status = cloud.run("status")
+        func address(_ id: String) -> String? {
+            status.nodes.first { $0["uniq_id"]?.stringValue == id }?["public_ip"]?.stringValue
+        }
+        let (addressA, addressB) = (try #require(address(a)), try #require(address(b)))
+        // web1 listed with web2's address, as if it had changed hands since.
+        let path = cloud.home.internalDirectory + "/tmcloud.\(cloud.credentialsName).nodes"
+        let text = String(decoding: try #require(StateFile.read(path)), as: UTF8.self)
+        try StateFile.write(Array(text.replacingAll(" \(addressA) web1", with: " \(addressB) web1").utf8), to: path)
+
+        #expect(cloud.run("destroynode", ["--id=\(a)"]).exitStatus == 0)
+        #expect(cloud.requests("GET", "/servers/\(a)").count == 1)
+        let floating = cloud.emulator.inventory().of(kind: "floatingip").map(\.name)
+        #expect(floating == [addressB], "\(floating)")
+        #expect(cloud.run("destroynode", ["--id=\(b)"]).exitStatus == 0)
+        #expect(cloud.leftovers().isEmpty)
+    }
+
     @Test("an id the snapshot does not list is read first: another pool's server is refused")
     func idsOutsideTheSnapshot() throws {
         let cloud = try OpenStackTestCloud()

@@ -98,7 +98,12 @@ struct OpenStackFloatingIPs {
     }
 
     /// Releases the floating IPs with these addresses that belong to `floatingNetwork`.
-    func release(addresses: [String], serverID: String) throws(DriverError) {
+    /// With `onlyDescribed`, the addresses come from an earlier listing, which an
+    /// address could have left since: only floating IPs this driver gave to this very
+    /// server (its description says so) are released, and false means one was found
+    /// that is not, so the caller must look at the server itself.
+    @discardableResult
+    func release(addresses: [String], serverID: String, onlyDescribed: Bool = false) throws(DriverError) -> Bool {
         let floatingNetwork = try networkID()
         for address in addresses {
             let found = try api.list(
@@ -107,6 +112,9 @@ struct OpenStackFloatingIPs {
             let ours = found.filter {
                 $0["floating_ip_address"]?.stringValue == address
                     && $0["floating_network_id"]?.stringValue == floatingNetwork
+            }
+            if onlyDescribed && ours.contains(where: { $0["description"]?.stringValue != description(for: serverID) }) {
+                return false
             }
             for floating in ours {
                 guard let id = floating["id"]?.scalarText else { continue }
@@ -118,6 +126,7 @@ struct OpenStackFloatingIPs {
                 api.context.note("released floating IP \(address) of server \(serverID)")
             }
         }
+        return true
     }
 
     /// Releases floating IPs Nova does not list with the server. A server whose build
