@@ -142,7 +142,8 @@ import Testing
         let status = cloud.run(["status"])
         let failedNode = status.nodes.first { $0["uniq_id"]?.stringValue == failed }
         #expect(failedNode?["status"]?.stringValue == "destroyed")
-        let snapshot = String(decoding: try #require(StateFile.read(cloud.home.internalDirectory + "/tmcloud.pool.nodes")), as: UTF8.self)
+        let snapshotPath = cloud.home.internalDirectory + "/tmcloud.pool.nodes"
+        let snapshot = String(decoding: try #require(StateFile.read(snapshotPath)), as: UTF8.self)
         #expect(snapshot.contains("node \(failed) failed "), "\(snapshot)")
 
         cloud.log.clear()

@@ -66,7 +66,8 @@ import TMCloudTransport
         cloud.log.clear()
         #expect(try cloud.provider().destroyNode(id: ids[1]) == .started)
         #expect(cloud.log.all.allSatisfy { $0.status == 200 })
-        #expect(cloud.requests.filter { $0.contains("?") && !$0.contains("serverWithState") }.map { $0.split(separator: "?").last! } == ["poweroff"])
+        let operations = cloud.requests.filter { $0.contains("?") && !$0.contains("serverWithState") }
+        #expect(operations.map { $0.split(separator: "?").last! } == ["poweroff"])
         // Both read destroyed while they stop; the listing that finds them stopped
         // deletes them.
         let later = try cloud.provider()

@@ -78,8 +78,9 @@ struct OpenStackCostTests {
     func movedFloatingAddress() throws {
         let cloud = try OpenStackTestCloud()
         cloud.configure(["floatingNetwork public"])
-        let a = try #require(cloud.run("createnode", ["--name=web1", "--imageid=debian-12", "--sizeid=1"]).field("uniq_id"))
-        let b = try #require(cloud.run("createnode", ["--name=web2", "--imageid=debian-12", "--sizeid=1"]).field("uniq_id"))
+        let create = ["--imageid=debian-12", "--sizeid=1"]
+        let a = try #require(cloud.run("createnode", ["--name=web1"] + create).field("uniq_id"))
+        let b = try #require(cloud.run("createnode", ["--name=web2"] + create).field("uniq_id"))
         cloud.advance(20)
         let status = cloud.run("status")
         func address(_ id: String) -> String? {

@@ -70,8 +70,8 @@ public enum StateFile {
     /// other's changes. The lock is held for a read and a write, so a wait beyond two
     /// seconds means a stuck process: `body` then runs unguarded rather than never.
     public static func locked<T>(_ lockPath: String, _ body: () throws(DriverError) -> T) throws(DriverError) -> T {
-        let directory = lockPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        try? makeDirectory(directory)
+        try? makeDirectory(
+            lockPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return try body() }
         defer { close(fd) }

@@ -82,7 +82,9 @@ extension ActionRun {
         let nodes = try provider.listNodes()
         recordListing(nodes)
         for node in nodes {
-            if case .failed(let reason) = node.condition { context.note("node \(node.id) (\(node.name)) failed: \(reason)") }
+            if case .failed(let reason) = node.condition {
+                context.note("node \(node.id) (\(node.name)) failed: \(reason)")
+            }
         }
         deleteFailed(nodes.filter(\.isFailed).map(ListedNode.init), listedRecently: true)
 
@@ -160,7 +162,8 @@ extension ActionRun {
         if !config.destroy {
             outcome = try provider.powerOff(id: target)
         } else if let snapshot, snapshot.isFresh, let listed = snapshot.node(id: target) {
-            context.note("\(target) is in the pool snapshot (\(Int(snapshot.age)) s old): deleting it without a look first")
+            context.note(
+                "\(target) is in the pool snapshot (\(Int(snapshot.age)) s old): deleting it without a look first")
             outcome = try provider.destroyNode(listed)
         } else {
             outcome = try provider.destroyNode(id: target)

@@ -107,7 +107,8 @@ extension OpSourceProvider {
                     context.note("deleted server \(id), powered off by an earlier destroynode")
                 } else if server.isDeployed && server.isStarted && server.action == nil {
                     try api.operate(
-                        "poweroff", serverID: id, doing: "power off server \(id) to delete it", retryingInProgress: false)
+                        "poweroff", serverID: id, doing: "power off server \(id) to delete it",
+                        retryingInProgress: false)
                     servers[index].action = "POWER_OFF_SERVER"
                 }
             } catch {
