@@ -83,6 +83,19 @@ import TMCloudTransport
         #expect(try provider.destroyNode(id: id) == .alreadyGone)
     }
 
+    /// Two runs that read the state file before either wrote it keep each other's
+    /// changes: each change is made to the file as it is found.
+    @Test func concurrentStateChangesAreKept() throws {
+        let cloud = try OpSourceCloud()
+        let first = try cloud.provider(), second = try cloud.provider()
+        first.api.noteDeletion("server-a")
+        second.api.noteDeletion("server-b")
+        second.api.setImagePath("/oec/base/image/x", for: "x")
+        first.api.deletionDone("server-a")
+        let state = try cloud.provider().api.state
+        #expect(state.deleting == ["server-b"] && state.images == ["x": "/oec/base/image/x"])
+    }
+
     /// The power-off of a server noted for deletion did not take (someone started it
     /// again): the listing powers it off once more, and deletes it once stopped.
     @Test func aDeletionIsNeverLost() throws {

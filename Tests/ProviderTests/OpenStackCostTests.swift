@@ -124,6 +124,25 @@ struct OpenStackCostTests {
         #expect(left.count == 2 && left.allSatisfy { !$0.hasPrefix("web") }, "\(left)")
     }
 
+    @Test("a snapshot of another configuration, or one that does not read, is not used")
+    func foreignOrDamagedSnapshot() throws {
+        let cloud = try OpenStackTestCloud()
+        cloud.configure(["network private"])
+        let ours = cloud.emulator.seedServers(count: 2, namePrefix: "web", metadata: ["tmcloud_tag": "pool-a"])
+        #expect(cloud.run("status").exitStatus == 0)
+        // Any change to the configuration file makes the snapshot another one's.
+        cloud.configure(["network private", "keyName ops-key"])
+        #expect(cloud.counted("destroynode", ["--id=\(ours[0])"]).1 == 2)
+        let snapshot = cloud.home.internalDirectory + "/tmcloud.\(cloud.credentialsName).nodes"
+        cloud.home.write(snapshot, "tmcloud-nodes 1 \u{1}garbage\nnode\n")
+        #expect(cloud.counted("destroynode", ["--id=\(ours[1])"]).1 == 2)
+        #expect(cloud.run("status").exitStatus == 0)
+        #expect(String(decoding: try #require(StateFile.read(snapshot)), as: UTF8.self).hasPrefix("tmcloud-nodes 1 "))
+        // Rewritten by that status, it is used again: the three name lookups and the
+        // create, no listing.
+        #expect(cloud.counted("createnode", ["--name=web9", "--imageid=debian-12", "--sizeid=1"]).1 == 4)
+    }
+
     @Test("a snapshot older than ten minutes is not used")
     func staleSnapshot() throws {
         let cloud = try OpenStackTestCloud()
