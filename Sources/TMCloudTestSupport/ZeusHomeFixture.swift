@@ -141,3 +141,14 @@ public enum TMCloudBinary {
         return parts.joined(separator: "/")
     }
 }
+
+/// Sets a file's modification time to `seconds` ago, as if nothing had renewed it
+/// since (a pool snapshot grown old); false when the file does not exist.
+@discardableResult
+public func setAge(of path: String, seconds: Double) -> Bool {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let then = timespec(tv_sec: now.tv_sec - Int(seconds), tv_nsec: now.tv_nsec)
+    let times = [then, then]
+    return times.withUnsafeBufferPointer { utimensat(AT_FDCWD, path, $0.baseAddress, 0) } == 0
+}

@@ -51,14 +51,16 @@ struct DigitalOceanDriverTests {
         #expect(empty.stdout == #"{"NodeStatusResponse":{"version":1,"code":200,"nodes":[]}}"# + "\n")
         #expect(emptyCost == 1)
 
+        // The status just now left a pool snapshot without web-1: the create alone.
         let (created, createCost) = run(bench, home, ["createnode", "--name=web-1"] + Self.create)
         #expect(created.exitStatus == 0, "\(created.stderr)")
         #expect(created.json?["CreateNodeResponse"]?["code"] == 202)
         let id = try #require(node(created)["uniq_id"]?.stringValue)
         #expect(node(created)["status"] == "pending")
         #expect(node(created)["name"] == "web-1")
-        #expect(createCost == 2)
+        #expect(createCost == 1)
 
+        // The same name again is looked up (it is in the snapshot and the journal).
         let (again, againCost) = run(bench, home, ["createnode", "--name=web-1"] + Self.create)
         #expect(node(again)["uniq_id"]?.stringValue == id)
         #expect(againCost == 1)
@@ -109,6 +111,62 @@ struct DigitalOceanDriverTests {
         #expect(noSize.exitStatus == 2)
         #expect(noSize.stderr.contains("--sizeid"))
         #expect(home.files(in: "zxtm/log") == ["do.log"])
+    }
+
+    /// Without a recent status (no snapshot, or one older than ten minutes) a create
+    /// lists the pool first, as it always did.
+    @Test func aCreateWithoutARecentStatusListsFirst() throws {
+        let bench = try DigitalOceanBench(virtualTime: false, bootDelay: 0.4, actionDelay: 0)
+        let home = bench.zeusHome()
+        let (_, firstCost) = run(bench, home, ["createnode", "--name=web-1"] + Self.create)
+        #expect(firstCost == 2)
+        #expect(run(bench, home, ["status"]).1 == 1)
+        #expect(setAge(of: home.internalDirectory + "/tmcloud.do.nodes", seconds: 601))
+        let (stale, staleCost) = run(bench, home, ["createnode", "--name=web-2"] + Self.create)
+        #expect(stale.exitStatus == 0, "\(stale.stderr)")
+        #expect(staleCost == 2)
+        #expect(bench.requests.map { "\($0.method) \($0.path)" } == ["GET /v2/droplets", "POST /v2/droplets"])
+        #expect(run(bench, home, ["status"]).1 == 1)
+        let (_, freshCost) = run(bench, home, ["createnode", "--name=web-3"] + Self.create)
+        #expect(freshCost == 1)
+        #expect(bench.dropletNames().sorted() == ["web-1", "web-2", "web-3"])
+    }
+
+    /// status rewrites the snapshot only when the pool changed; otherwise it renews
+    /// the file's time alone, which is what keeps it fresh.
+    @Test func theSnapshotIsRewrittenOnlyWhenThePoolChanges() throws {
+        let bench = try DigitalOceanBench(virtualTime: false, bootDelay: 0.4, actionDelay: 0)
+        bench.emulator.seedDroplets(count: 3, namePrefix: "pool", tag: "tmcloud")
+        let home = bench.zeusHome()
+        let path = home.internalDirectory + "/tmcloud.do.nodes"
+        func inode() -> UInt? {
+            var info = stat()
+            return stat(path, &info) == 0 ? UInt(info.st_ino) : nil
+        }
+        func age() -> Int {
+            var info = stat()
+            return stat(path, &info) == 0 ? time(nil) - info.st_mtim.tv_sec : -1
+        }
+        #expect(run(bench, home, ["status"]).0.exitStatus == 0)
+        let first = try #require(inode())
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let text = String(decoding: try #require(StateFile.read(path)), as: UTF8.self)
+        #expect(text.split(separator: "\n").count == 4 && text.contains(" normal - pool-1\n"), "\(text)")
+        #expect(setAge(of: path, seconds: 300))
+        #expect(run(bench, home, ["status"]).0.exitStatus == 0)
+        #expect(inode() == first && age() < 5)
+        // A change of the pool is written (a new file renamed over the old one).
+        bench.emulator.seedDroplets(count: 1, namePrefix: "more", tag: "tmcloud")
+        #expect(run(bench, home, ["listnodes"]).0.nodes.count == 4)
+        #expect(inode() != first)
+        // A change made by destroynode keeps the time of the listing.
+        #expect(setAge(of: path, seconds: 120))
+        let id = try #require(run(bench, home, ["status", "--name=more-1"]).0.nodes.first?["uniq_id"]?.stringValue)
+        #expect(setAge(of: path, seconds: 120))
+        #expect(run(bench, home, ["destroynode", "--id=\(id)"]).1 == 1)
+        #expect(!String(decoding: try #require(StateFile.read(path)), as: UTF8.self).contains("more-1"))
+        #expect((118...125).contains(age()))
     }
 
     @Test func statusOfTwoHundredDropletsIsOneRequest() throws {

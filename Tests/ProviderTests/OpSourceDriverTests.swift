@@ -43,12 +43,16 @@ import Testing
         #expect(again.opSourceField("uniq_id") == id)
         #expect(cloud.log.count(method: "POST") == 1)
 
-        let ticker = cloud.tick(2)
-        defer { ticker.stop() }
+        // The API deletes only stopped servers: powered off, and reported destroyed
+        // at once; the next status that finds it stopped deletes it.
         let destroyed = cloud.run(["destroynode", "--id=\(id)"])
         #expect(destroyed.exitStatus == 0, "\(destroyed.stderr)")
-        #expect(destroyed.opSourceField("status") == "destroyed")
-        ticker.stop()
+        #expect(destroyed.opSourceField("status") == "destroyed" && destroyed.opSourceField("complete") == "80")
+        let stopping = cloud.run(["status"])
+        #expect(stopping.opSourceField("status") == "destroyed" && stopping.opSourceField("complete") == "80")
+        cloud.clock.advance(by: 10)
+        #expect(cloud.run(["status"]).opSourceField("complete") == "80")
+        #expect(cloud.requests.last == "GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?delete")
         cloud.clock.advance(by: 10)
         let gone = cloud.run(["statusnode", "--id=\(id)"])
         #expect(gone.opSourceField("status") == "destroyed" && gone.opSourceField("complete") == "100")
@@ -138,13 +142,47 @@ import Testing
         let status = cloud.run(["status"])
         let failedNode = status.nodes.first { $0["uniq_id"]?.stringValue == failed }
         #expect(failedNode?["status"]?.stringValue == "destroyed")
-        #expect(cloud.home.files(in: "zxtm/internal").contains("tmcloud.pool.failed"))
+        let snapshotPath = cloud.home.internalDirectory + "/tmcloud.pool.nodes"
+        let snapshot = String(decoding: try #require(StateFile.read(snapshotPath)), as: UTF8.self)
+        #expect(snapshot.contains("node \(failed) failed "), "\(snapshot)")
 
         cloud.log.clear()
         #expect(cloud.run(["destroynode", "--id=\(healthy)"]).exitStatus == 0)
-        #expect(cloud.requests.contains("GET /oec/0.9/\(OpSourceCloud.org)/server/\(failed)?delete"))
+        // Both are in the snapshot: a delete each, no look first.
+        #expect(cloud.requests == [
+            "GET /oec/0.9/\(OpSourceCloud.org)/server/\(healthy)?delete",
+            "GET /oec/0.9/\(OpSourceCloud.org)/server/\(failed)?delete",
+        ])
         cloud.clock.advance(by: 10)
         #expect(cloud.emulator.inventory().items.isEmpty)
+    }
+
+    /// A create this machine tried before, whose server the fresh snapshot does not
+    /// show (a status listed before the create and wrote after it): the journal sends
+    /// the second createnode of the name to the cloud, which has the first one's server.
+    @Test func aSecondCreateOfOneNameFindsTheFirstOnesServer() throws {
+        let cloud = try OpSourceCloud()
+        cloud.install(cloud.config(["orgID \(OpSourceCloud.org)"]))
+        #expect(cloud.run(["status"]).exitStatus == 0)
+        let snapshot = cloud.home.internalDirectory + "/tmcloud.pool.nodes"
+        let listedBefore = try #require(StateFile.read(snapshot))
+        let first = cloud.run(["createnode", "--name=web-1", Self.image])
+        let id = try #require(first.opSourceField("uniq_id"))
+        try StateFile.write(listedBefore, to: snapshot)
+
+        cloud.log.clear()
+        let again = cloud.run(["createnode", "--name=web-1", Self.image])
+        #expect(again.exitStatus == 0, "\(again.stderr)")
+        #expect(again.opSourceField("uniq_id") == id)
+        #expect(cloud.requests == ["GET /oec/0.9/\(OpSourceCloud.org)/serverWithState?pageSize=250&pageNumber=1"])
+        #expect(cloud.emulator.inventory().items.map(\.name) == ["web-1"])
+
+        // Without the journal that snapshot would be trusted, and a second server made.
+        StateFile.remove(cloud.home.internalDirectory + "/tmcloud.pool.creating")
+        try StateFile.write(listedBefore, to: snapshot)
+        let blind = cloud.run(["createnode", "--name=web-1", Self.image])
+        #expect(blind.exitStatus == 0 && cloud.log.count(method: "POST") == 1)
+        #expect(cloud.emulator.inventory().items.map(\.name) == ["web-1", "web-1"])
     }
 
     @Test func destroyingADeployingServerWaitsOutTheDeploy() throws {
@@ -158,8 +196,17 @@ import Testing
         defer { ticker.stop() }
         let destroyed = cloud.run(["destroynode", "--id=\(id)"])
         #expect(destroyed.exitStatus == 0, "\(destroyed.stderr)")
+        ticker.stop()
+        // REASON_392 while it deploys, then REASON_395 once it runs: powered off, and
+        // deleted by the status that finds it stopped.
         let deletes = cloud.log.all.filter { $0.target.hasSuffix("?delete") }.map(\.status)
-        #expect(deletes.first == 400 && deletes.last == 200)
+        #expect(deletes.first == 400 && deletes.last == 400)
+        #expect(cloud.requests.last == "GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?poweroff")
+        cloud.clock.advance(by: 10)
+        #expect(cloud.run(["status"]).exitStatus == 0)
+        #expect(cloud.log.all.last?.target.hasSuffix("\(id)?delete") == true && cloud.log.all.last?.status == 200)
+        cloud.clock.advance(by: 10)
+        #expect(cloud.emulator.inventory().items.isEmpty)
     }
 
     /// The deploy is carried out but its reply is lost: the driver looks the name up
@@ -198,7 +245,8 @@ import Testing
     }
 }
 
-/// What each action costs, as docs/opsource.md states it.
+/// What each action costs, as docs/opsource.md states it, the way the Traffic
+/// Manager runs them: a status shortly before every change.
 @Suite struct OpSourceRequestCountTests {
     @Test func requestsPerAction() throws {
         let cloud = try OpSourceCloud()
@@ -211,22 +259,55 @@ import Testing
             #expect(run.exitStatus == 0, "\(arguments): \(run.stderr)")
             return cloud.requests.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
         }
+        let image = "--imageid=\(OpSourceCloud.image)"
         #expect(cost(["status"]) == ["serverWithState?pageSize=250&pageNumber=1"])
-        #expect(cost(["createnode", "--name=web-1", "--imageid=\(OpSourceCloud.image)"]).count == 4)
+        // The first create looks the image's resource path up; it is kept after that.
+        #expect(cost(["createnode", "--name=web-1", image]) == [
+            "image", "server", "serverWithState?pageSize=250&pageNumber=1",
+        ])
         let id = try #require(cloud.serverID(named: "web-1"))
         #expect(cost(["statusnode", "--id=\(id)"]).count == 1)
         cloud.clock.advance(by: 31)
-        // The first delete of a running server is refused and teaches the driver.
+        #expect(cost(["status"]).count == 1)
+        // The first delete of a running server is refused and teaches the driver; the
+        // server is powered off and left for the next status.
         #expect(cost(["destroynode", "--id=\(id)"]).map { $0.split(separator: "?").last! } == [
-            "serverWithState?id=\(id)".split(separator: "?").last!, "delete", "id=\(id)", "poweroff", "id=\(id)",
-            "delete",
+            "delete", "id=\(id)", "poweroff",
         ])
-        _ = cost(["createnode", "--name=web-2", "--imageid=\(OpSourceCloud.image)"])
+        cloud.clock.advance(by: 1)
+        #expect(cost(["status"]).map { $0.split(separator: "?").last! } == ["pageSize=250&pageNumber=1", "delete"])
+
+        #expect(cost(["createnode", "--name=web-2", image]) == ["server", "serverWithState?pageSize=250&pageNumber=1"])
         cloud.clock.advance(by: 31)
         let second = try #require(cloud.serverID(named: "web-2"))
-        #expect(cost(["destroynode", "--id=\(second)"]).map { $0.split(separator: "?").last! } == [
-            "id=\(second)", "poweroff", "id=\(second)", "delete",
-        ])
-        #expect(cost(["destroynode", "--id=\(second)"]).count == 1)
+        #expect(cost(["status"]).count == 1)
+        #expect(cost(["destroynode", "--id=\(second)"]) == ["\(second)?poweroff"])
+        cloud.clock.advance(by: 1)
+        #expect(cost(["status"]).count == 2)
+        cloud.clock.advance(by: 1)
+        // Asked again: that status deleted it, so the snapshot says it was busy, and
+        // a look finds it gone.
+        #expect(cost(["destroynode", "--id=\(second)"]) == ["serverWithState?id=\(second)"])
+        #expect(cloud.emulator.inventory().items.isEmpty)
+    }
+
+    /// A stopped server is deleted at once, and where the API deletes running
+    /// servers so is a running one: one request each.
+    @Test func stoppedServersAndAnAPIThatDeletesRunningOnesTakeOneRequest() throws {
+        let cloud = try OpSourceCloud()
+        cloud.install(cloud.config(["orgID \(OpSourceCloud.org)"]))
+        let stopped = cloud.emulator.seedServers(count: 1, namePrefix: "off", started: false)[0]
+        let running = cloud.emulator.seedServers(count: 1, namePrefix: "on")[0]
+        #expect(cloud.run(["status"]).nodes.count == 2)
+        cloud.log.clear()
+        #expect(cloud.run(["destroynode", "--id=\(stopped)"]).exitStatus == 0)
+        #expect(cloud.requests == ["GET /oec/0.9/\(OpSourceCloud.org)/server/\(stopped)?delete"])
+
+        cloud.emulator.setDeleteRequiresStopped(false)
+        cloud.log.clear()
+        #expect(cloud.run(["destroynode", "--id=\(running)"]).exitStatus == 0)
+        #expect(cloud.requests == ["GET /oec/0.9/\(OpSourceCloud.org)/server/\(running)?delete"])
+        cloud.clock.advance(by: 10)
+        #expect(cloud.emulator.inventory().items.isEmpty)
     }
 }

@@ -43,31 +43,78 @@ import TMCloudTransport
         #expect(cloud.log.count(pathPrefix: "/oec/0.9/\(OpSourceCloud.org)/server/\(foreign.id)") == 0)
     }
 
-    @Test func deleteWaitsOutOperationsInProgressAndPowersOffFirst() throws {
+    @Test func deleteWaitsOutOperationsInProgressThenPowersOffForALaterDelete() throws {
         let cloud = try OpSourceCloud()
         let ids = cloud.emulator.seedServers(count: 2, namePrefix: "web")
         let id = ids[0]
         let provider = try cloud.provider()
         // A restart in progress: the delete gets REASON_392 until it ends, then the
-        // API refuses to delete a running server, so the driver powers it off first.
+        // API refuses to delete a running server, so the driver powers it off and
+        // leaves the delete to the next listing.
         try provider.api.operate("restart", serverID: id, doing: "restart")
         cloud.log.clear()
         let ticker = cloud.tick(2, after: "?delete")
         defer { ticker.stop() }
         #expect(try provider.destroyNode(id: id) == .started)
+        ticker.stop()
         let deletes = cloud.log.all.filter { $0.target.hasSuffix("?delete") }
-        // REASON_392 while the restart runs, REASON_395 (running), then accepted.
-        #expect(deletes.map(\.status) == [400, 400, 200])
-        #expect(cloud.requests.contains("GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?poweroff"))
+        // REASON_392 while the restart runs, REASON_395 (running).
+        #expect(deletes.map(\.status) == [400, 400])
+        #expect(cloud.requests.last == "GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?poweroff")
+        #expect(provider.api.state.deleting == [id])
         // Learned: the next running server is powered off without a refused delete.
         cloud.log.clear()
         #expect(try cloud.provider().destroyNode(id: ids[1]) == .started)
         #expect(cloud.log.all.allSatisfy { $0.status == 200 })
-        #expect(cloud.requests.filter { $0.contains("?") && !$0.contains("serverWithState") }.map { $0.split(separator: "?").last! } == ["poweroff", "delete"])
-        ticker.stop()
+        let operations = cloud.requests.filter { $0.contains("?") && !$0.contains("serverWithState") }
+        #expect(operations.map { $0.split(separator: "?").last! } == ["poweroff"])
+        // Both read destroyed while they stop; the listing that finds them stopped
+        // deletes them.
+        let later = try cloud.provider()
+        #expect(try later.listNodes().map(\.record.complete) == [80, 80])
+        #expect(!cloud.requests.contains { $0.hasSuffix("?delete") })
         cloud.clock.advance(by: 10)
-        #expect(try provider.node(id: id) == nil)
+        cloud.log.clear()
+        #expect(try later.listNodes().map(\.record.status) == [.destroyed, .destroyed])
+        #expect(cloud.log.all.filter { $0.target.hasSuffix("?delete") }.map(\.status) == [200, 200])
+        cloud.clock.advance(by: 10)
+        #expect(try later.listNodes().isEmpty)
+        #expect(try cloud.provider().api.state.deleting.isEmpty)
         #expect(try provider.destroyNode(id: id) == .alreadyGone)
+    }
+
+    /// Two runs that read the state file before either wrote it keep each other's
+    /// changes: each change is made to the file as it is found.
+    @Test func concurrentStateChangesAreKept() throws {
+        let cloud = try OpSourceCloud()
+        let first = try cloud.provider(), second = try cloud.provider()
+        first.api.noteDeletion("server-a")
+        second.api.noteDeletion("server-b")
+        second.api.setImagePath("/oec/base/image/x", for: "x")
+        first.api.deletionDone("server-a")
+        let state = try cloud.provider().api.state
+        #expect(state.deleting == ["server-b"] && state.images == ["x": "/oec/base/image/x"])
+    }
+
+    /// The power-off of a server noted for deletion did not take (someone started it
+    /// again): the listing powers it off once more, and deletes it once stopped.
+    @Test func aDeletionIsNeverLost() throws {
+        let cloud = try OpSourceCloud()
+        let id = try #require(cloud.emulator.seedServers(count: 1, namePrefix: "web").first)
+        let provider = try cloud.provider()
+        provider.api.rememberDeleteNeedsStop()
+        #expect(try provider.destroyNode(id: id) == .started)
+        cloud.clock.advance(by: 10)
+        try provider.api.operate("start", serverID: id, doing: "start")
+        cloud.clock.advance(by: 10)
+        cloud.log.clear()
+        _ = try cloud.provider().listNodes()
+        #expect(cloud.requests.last == "GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?poweroff")
+        cloud.clock.advance(by: 10)
+        _ = try cloud.provider().listNodes()
+        #expect(cloud.requests.last == "GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?delete")
+        cloud.clock.advance(by: 10)
+        #expect(cloud.emulator.inventory().items.isEmpty)
     }
 
     @Test func aShutdownUnderWayBeforeADeleteIsWaitedOut() throws {

@@ -7,8 +7,9 @@ import Glibc
 /// Managers running the driver at once cannot interleave their writes.
 public enum StateFile {
     /// Replaces `path` with `bytes`: a private temporary file in the same folder,
-    /// flushed, then renamed over the old one.
-    public static func write(_ bytes: [UInt8], to path: String) throws(DriverError) {
+    /// flushed, then renamed over the old one. With `modified`, the new file keeps that
+    /// modification time (a file whose age means something, changed without renewing it).
+    public static func write(_ bytes: [UInt8], to path: String, modified: timespec? = nil) throws(DriverError) {
         let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         try makeDirectory(directory)
         var template = Array("\(path).XXXXXX".utf8CString)
@@ -30,6 +31,10 @@ public enum StateFile {
             }
             offset += n
         }
+        if let modified {
+            let times = [modified, modified]
+            _ = times.withUnsafeBufferPointer { futimens(fd, $0.baseAddress) }
+        }
         fsync(fd)
         close(fd)
         guard rename(temporary, path) == 0 else {
@@ -46,6 +51,37 @@ public enum StateFile {
 
     public static func remove(_ path: String) {
         unlink(path)
+    }
+
+    /// The file's modification time, or nil when it does not exist.
+    public static func modified(_ path: String) -> timespec? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mtim
+    }
+
+    /// Sets the file's modification time to now, without writing it.
+    public static func touch(_ path: String) {
+        _ = utimensat(AT_FDCWD, path, nil, 0)
+    }
+
+    /// Runs `body` holding an advisory lock on `lockPath`, so that runs which read,
+    /// change and write back one state file at the same moment do not lose each
+    /// other's changes. The lock is held for a read and a write, so a wait beyond two
+    /// seconds means a stuck process: `body` then runs unguarded rather than never.
+    public static func locked<T>(_ lockPath: String, _ body: () throws(DriverError) -> T) throws(DriverError) -> T {
+        try? makeDirectory(
+            lockPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return try body() }
+        defer { close(fd) }
+        var waited = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 && (errno == EWOULDBLOCK || errno == EINTR) && waited < 1000 {
+            usleep(2000)
+            waited += 1
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
     }
 
     /// Creates `path` and its parents (mode 0700) when missing.

@@ -16,10 +16,15 @@ public struct CloudNode: Sendable, Equatable {
 
     public var record: NodeRecord
     public var condition: Condition
+    /// What the provider wants a later run to know about the node without asking the
+    /// cloud (kept in the pool snapshot): OEC its power state, OpenStack its floating
+    /// addresses. No spaces; "" when there is nothing to say.
+    public var hint: String
 
-    public init(_ record: NodeRecord, condition: Condition = .normal) {
+    public init(_ record: NodeRecord, condition: Condition = .normal, hint: String = "") {
         self.record = record
         self.condition = condition
+        self.hint = hint
     }
 
     public var id: String { record.uniqID }
@@ -28,6 +33,37 @@ public struct CloudNode: Sendable, Equatable {
     public var isFailed: Bool {
         if case .failed = condition { return true }
         return false
+    }
+}
+
+/// A node as the pool snapshot keeps it: what `status` saw of it, which a change made
+/// soon after may act on without asking the cloud again.
+public struct ListedNode: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case normal, stopped, failed
+    }
+
+    public var id: String
+    public var name: String
+    public var state: State
+    /// `CloudNode.hint` as it was listed.
+    public var hint: String
+
+    public init(id: String, name: String, state: State, hint: String = "") {
+        self.id = id
+        self.name = name
+        self.state = state
+        self.hint = hint
+    }
+
+    public init(_ node: CloudNode) {
+        let state: State
+        switch node.condition {
+        case .normal: state = .normal
+        case .stopped: state = .stopped
+        case .failed: state = .failed
+        }
+        self.init(id: node.id, name: node.name, state: state, hint: node.hint)
     }
 }
 
@@ -89,8 +125,14 @@ public protocol CloudProvider: AnyObject {
     func createNode(_ request: CreateRequest) throws(DriverError) -> CloudNode
 
     /// Deletes a node (and whatever the driver made for it, such as a floating IP).
-    /// A node that is already gone is not an error. Required.
+    /// A node that is already gone is not an error. The id may be anything the
+    /// Traffic Manager holds: a node of another pool must be refused. Required.
     func destroyNode(id: String) throws(DriverError) -> DestroyOutcome
+
+    /// Deletes a node that a listing of this pool showed a few minutes ago (the pool
+    /// snapshot), so the provider may trust that it belongs to the pool and act on
+    /// `listed.hint` without looking first. Optional: the default is `destroyNode(id:)`.
+    func destroyNode(_ listed: ListedNode) throws(DriverError) -> DestroyOutcome
 
     /// Powers a node off instead of deleting it (`destroy false`). Optional.
     func powerOff(id: String) throws(DriverError) -> DestroyOutcome
@@ -106,6 +148,10 @@ public protocol CloudProvider: AnyObject {
 extension CloudProvider {
     public func nodes(named name: String) throws(DriverError) -> [CloudNode] {
         try listNodes().filter { $0.name == name }
+    }
+
+    public func destroyNode(_ listed: ListedNode) throws(DriverError) -> DestroyOutcome {
+        try destroyNode(id: listed.id)
     }
 
     public func powerOff(id: String) throws(DriverError) -> DestroyOutcome {

@@ -84,8 +84,8 @@ public final class EmulatedCloud: CloudUnderTest {
         options.digitalOcean.bootDelay = bootTime
         options.openStack.bootDelay = bootTime
         options.opSource.deployDelay = bootTime
-        // A driver waits within one run for an OpSource power-off to finish before it
-        // deletes; the virtual clock stands still during a run, so that must be instant.
+        // With destroy false a driver waits within one run for an OpSource shutdown to
+        // finish; the virtual clock stands still during a run, so that must be instant.
         // Boot delays are waited out across status runs and keep their length.
         options.opSource.actionDelay = 0
         // Tokens carry a marker, so that a search of every output can prove none leaked.

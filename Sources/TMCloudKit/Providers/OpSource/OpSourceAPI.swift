@@ -78,8 +78,7 @@ final class OpSourceAPI {
     /// Keeps the account's organisation id for later runs (unless orgID is configured).
     func rememberOrgID(_ org: String) {
         guard context.config.string("orgID") == nil, state.orgID != org, OpSourceState.storable(org) else { return }
-        state.orgID = org
-        saveState()
+        updateState { $0.orgID = org }
     }
 
     /// `GET myaccount`: the account's orgId (directory namespace).
@@ -175,8 +174,7 @@ final class OpSourceAPI {
     }
 
     private func remember(_ listing: OpSourceState.Listing) {
-        state.listing = listing
-        saveState()
+        updateState { $0.listing = listing }
     }
 
     // MARK: - Operations
@@ -221,30 +219,59 @@ final class OpSourceAPI {
     /// The API refused to delete a running server: power servers off first from now on.
     func rememberDeleteNeedsStop() {
         guard !state.deleteNeedsStop else { return }
-        state.deleteNeedsStop = true
-        saveState()
+        updateState { $0.deleteNeedsStop = true }
     }
 
     func setSize(_ size: String?, for id: String) {
         let value = size.flatMap { OpSourceState.storable($0) ? $0 : nil }
         guard state.sizes[id] != value else { return }
-        state.sizes[id] = value
-        saveState()
+        updateState { $0.sizes[id] = value }
     }
 
     /// Forgets the sizes of servers that no longer exist.
     func pruneSizes(keeping ids: Set<String>) {
-        let kept = state.sizes.filter { ids.contains($0.key) }
-        guard kept.count != state.sizes.count else { return }
-        state.sizes = kept
-        saveState()
+        guard state.sizes.keys.contains(where: { !ids.contains($0) }) else { return }
+        updateState { state in state.sizes = state.sizes.filter { ids.contains($0.key) } }
     }
 
-    /// Writes the state file; a state file that cannot be written costs requests
-    /// later, never the action.
-    func saveState() {
+    func setImagePath(_ path: String?, for imageID: String) {
+        let value = path.flatMap { OpSourceState.storable($0) ? $0 : nil }
+        guard state.images[imageID] != value, OpSourceState.storable(imageID) else { return }
+        updateState { $0.images[imageID] = value }
+    }
+
+    /// Notes a server powered off to be deleted once it has stopped.
+    func noteDeletion(_ id: String) {
+        guard !state.deleting.contains(id), OpSourceState.storable(id) else { return }
+        updateState { $0.deleting.insert(id) }
+    }
+
+    /// The server is gone, or its deletion is under way: nothing is left to do for it.
+    func deletionDone(_ id: String) {
+        guard state.deleting.contains(id) || state.sizes[id] != nil else { return }
+        updateState { state in
+            state.deleting.remove(id)
+            state.sizes[id] = nil
+        }
+    }
+
+    /// Changes the state here and in the file. The file is read again under its lock
+    /// and changed as it is found, so that runs at the same moment (a destroynode
+    /// noting a deletion while a status finishes another) keep each other's changes;
+    /// it is written only when the change changes it. A file that cannot be written
+    /// costs requests later, never the action.
+    func updateState(_ change: (inout OpSourceState) -> Void) {
+        change(&state)
+        let path = statePath
+        let account = state.account
         do {
-            try StateFile.write(Array(state.text.utf8), to: statePath)
+            try StateFile.locked(path + "-lock") { () throws(DriverError) in
+                var current = OpSourceState.load(path, account: account)
+                let before = current
+                change(&current)
+                guard current != before else { return }
+                try StateFile.write(Array(current.text.utf8), to: path)
+            }
         } catch {
             context.note(error.message)
         }

@@ -15,8 +15,7 @@ final class OpSourceProvider: CloudProvider {
     let vlanID: String
     /// Seconds a graceful shutdown (`destroy false`) may take before a hard power-off.
     var gracefulStopBudget = 60.0
-    /// Seconds to wait for a server to stop before it can be deleted, and for a new
-    /// server to show in the listing.
+    /// Seconds to wait for a new server to show in the listing.
     var settleBudget = 90.0
 
     init(_ context: ProviderContext) throws(DriverError) {
@@ -31,7 +30,8 @@ final class OpSourceProvider: CloudProvider {
     // MARK: - Listing
 
     func listNodes() throws(DriverError) -> [CloudNode] {
-        try api.servers().filter(inPool).map(node)
+        let servers = finishDeletions(try api.servers())
+        return servers.filter(inPool).map(node)
     }
 
     func node(id: String) throws(DriverError) -> CloudNode? {
@@ -42,7 +42,22 @@ final class OpSourceProvider: CloudProvider {
     func inPool(_ server: OpSourceServer) -> Bool { server.networkID == vlanID }
 
     func node(_ server: OpSourceServer) -> CloudNode {
-        OpSourceStates.node(for: server, sizeID: api.state.sizes[server.id] ?? "")
+        var node = OpSourceStates.node(for: server, sizeID: api.state.sizes[server.id] ?? "")
+        // What a destroynode soon after this listing may go by without a look.
+        if isStopped(server) {
+            node.hint = "stopped"
+        } else if server.isDeployed && server.isStarted && server.action == nil && server.failureReason == nil {
+            node.hint = "running"
+        } else {
+            node.hint = "busy"
+        }
+        if api.state.deleting.contains(server.id) {
+            // Powered off by destroynode, deleted by the listing that finds it stopped.
+            node.record.status = .destroyed
+            node.record.complete = 80
+            node.condition = .normal
+        }
+        return node
     }
 
     // MARK: - Create
@@ -52,8 +67,22 @@ final class OpSourceProvider: CloudProvider {
     /// The deploy reply carries no server id, so the new server is found by its name,
     /// which the Traffic Manager makes unique within the pool.
     func createNode(_ request: CreateRequest) throws(DriverError) -> CloudNode {
+        let cachedPath = api.state.images[request.imageID]
+        do {
+            return try deploy(request, imagePath: try imageResourcePath(request.imageID))
+        } catch where cachedPath != nil && error.kind == .cloud && (400..<500).contains(error.httpStatus ?? 0) {
+            // Refused, so nothing was made: perhaps because the kept image path is out
+            // of date. Looked up again; the same path again means another reason.
+            api.setImagePath(nil, for: request.imageID)
+            let path = try imageResourcePath(request.imageID)
+            guard path != cachedPath else { throw error }
+            context.note("image \(request.imageID) has moved to \(path): deploying again")
+            return try deploy(request, imagePath: path)
+        }
+    }
+
+    private func deploy(_ request: CreateRequest, imagePath: String) throws(DriverError) -> CloudNode {
         let org = try api.orgID()
-        let imagePath = try imageResourcePath(request.imageID)
         let password: String
         if let configured = context.config.string("serverPassword") {
             password = configured
@@ -78,6 +107,7 @@ final class OpSourceProvider: CloudProvider {
         context.note("deploy of \(request.name) accepted: \(status.summary)")
 
         let found = try findNew(named: request.name)
+        _ = finishDeletions(found.all)
         guard let server = found.server else {
             // Never report "may have created" here: the deploy was accepted, and a
             // second one would make a second server. The next status shows it.
@@ -108,8 +138,16 @@ final class OpSourceProvider: CloudProvider {
         }
     }
 
-    /// The image's resource path: from the base images, else the organisation's own.
+    /// The image's resource path: kept in the state file from an earlier deploy, else
+    /// looked up in the base images, else in the organisation's own.
     func imageResourcePath(_ imageID: String) throws(DriverError) -> String {
+        if let known = api.state.images[imageID] { return known }
+        let path = try lookUpImagePath(imageID)
+        api.setImagePath(path, for: imageID)
+        return path
+    }
+
+    private func lookUpImagePath(_ imageID: String) throws(DriverError) -> String {
         let images = try api.baseImages()
         if let image = images.first(where: { $0.id == imageID }) {
             return image.resourcePath.isEmpty ? "/oec/base/image/\(imageID)" : image.resourcePath
@@ -120,43 +158,7 @@ final class OpSourceProvider: CloudProvider {
         throw DriverError(.cloud, "image \(imageID) is neither a base image nor one of the organisation's images")
     }
 
-    // MARK: - Destroy
-
-    /// Deletes a server. A running server the API will not delete is powered off
-    /// first; once the API has refused one, the driver remembers it and powers running
-    /// servers off straight away.
-    func destroyNode(id: String) throws(DriverError) -> DestroyOutcome {
-        guard let server = try poolServer(id: id) else { return .alreadyGone }
-        if server.action?.uppercased() == "DELETE_SERVER" { return .started }
-        let running = server.isStarted && server.failureReason == nil
-        if !(running && api.state.deleteNeedsStop) {
-            do {
-                try api.operate("delete", serverID: id, doing: "delete server \(id)")
-                api.setSize(nil, for: id)
-                return .started
-            } catch where error.kind == .cloud && !error.message.contains(OpSourceAPI.operationInProgress) {
-                // Refused: because it runs (it may have started while the driver waited)?
-                guard let now = try api.server(id: id), now.isStarted, now.failureReason == nil else { throw error }
-                context.note("\(error.message): powering \(id) off before deleting it")
-                api.rememberDeleteNeedsStop()
-            }
-        }
-        do {
-            try api.operate("poweroff", serverID: id, doing: "power off server \(id) before deleting it")
-        } catch where error.kind == .cloud && !error.message.contains(OpSourceAPI.operationInProgress) {
-            // Refused: because the operation the driver waited out stopped it already?
-            guard let now = try api.server(id: id) else { return .started }
-            guard isStopped(now) else { throw error }
-        }
-        let stopped = try api.wait(for: id, budget: settleBudget) { s in s.map(isStopped) ?? true }
-        guard stopped.done else {
-            throw DriverError(.cloud, "server \(id) did not stop in time to be deleted; try again")
-        }
-        guard stopped.server != nil else { return .started }
-        try api.operate("delete", serverID: id, doing: "delete server \(id)")
-        api.setSize(nil, for: id)
-        return .started
-    }
+    // MARK: - Power
 
     /// `destroy false`: a graceful shutdown, then a hard power-off when the server has
     /// not stopped within `gracefulStopBudget`. Where the API refuses the power-off
@@ -208,7 +210,7 @@ final class OpSourceProvider: CloudProvider {
 
     /// The server with this id, when it exists; one outside the pool's VLAN is refused,
     /// so that a stray id can never touch another system's server.
-    private func poolServer(id: String) throws(DriverError) -> OpSourceServer? {
+    func poolServer(id: String) throws(DriverError) -> OpSourceServer? {
         guard let server = try api.server(id: id) else { return nil }
         guard inPool(server) else {
             throw .usage("server \(id) (\(server.name)) is on network \(server.networkID), not on vlanID \(vlanID): not touching it")

@@ -6,10 +6,14 @@
 ///     listing legacy                              serverWithState is missing: use deployed + pendingDeploy
 ///     delete stopped-first                        the API deletes only stopped servers
 ///     size 2b3c... medium                         sizeid given at create, by server id
+///     image 52ed8b72... /oec/base/image/52ed...   an image's resource path, by image id
+///     deleting 2b3c...                            powered off to be deleted once stopped
 ///
 /// A file written for another apiHost or user is ignored, so a changed configuration
-/// starts afresh. Losing the file costs one request (myaccount, or the listing probe)
-/// and the sizeids of existing servers, which then read "".
+/// starts afresh. Losing the file costs one request (myaccount, or the listing probe),
+/// an image lookup, and the sizeids of existing servers, which then read "". It also
+/// loses the deletions still waiting for their servers to stop: those servers stay,
+/// powered off, until someone deletes them.
 struct OpSourceState: Sendable, Equatable {
     enum Listing: String, Sendable {
         /// `GET {org}/serverWithState`, paged.
@@ -24,6 +28,10 @@ struct OpSourceState: Sendable, Equatable {
     /// The API refused to delete a running server once: power off before deleting.
     var deleteNeedsStop = false
     var sizes: [String: String] = [:]
+    /// Image resource paths by image id, so that a deploy needs no image lookup.
+    var images: [String: String] = [:]
+    /// Servers powered off by destroynode, to be deleted once they have stopped.
+    var deleting: Set<String> = []
 
     init(account: String) {
         self.account = account
@@ -43,6 +51,8 @@ struct OpSourceState: Sendable, Equatable {
             case ("listing", 2): state.listing = Listing(rawValue: words[1])
             case ("delete", 2): state.deleteNeedsStop = words[1] == "stopped-first"
             case ("size", 3): state.sizes[words[1]] = words[2]
+            case ("image", 3): state.images[words[1]] = words[2]
+            case ("deleting", 2): state.deleting.insert(words[1])
             default: continue
             }
         }
@@ -55,6 +65,8 @@ struct OpSourceState: Sendable, Equatable {
         if let listing { lines.append("listing \(listing.rawValue)") }
         if deleteNeedsStop { lines.append("delete stopped-first") }
         for (id, size) in sizes.sorted(by: { $0.key < $1.key }) { lines.append("size \(id) \(size)") }
+        for (id, path) in images.sorted(by: { $0.key < $1.key }) { lines.append("image \(id) \(path)") }
+        for id in deleting.sorted() { lines.append("deleting \(id)") }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -82,7 +82,8 @@ struct OpenStackServer {
             uniqID: id, name: name, status: state.status, complete: state.complete, publicIP: publicIP,
             privateIP: privateIP, created: created, imageID: metadata[OpenStackMetadata.imageID] ?? imageID,
             sizeID: metadata[OpenStackMetadata.sizeID] ?? flavorID)
-        return CloudNode(record, condition: state.condition)
+        // The floating addresses, which a destroy soon after this listing releases.
+        return CloudNode(record, condition: state.condition, hint: floatingIPv4.joined(separator: ","))
     }
 
     /// Whether the server will never need (or keep) a floating IP: it failed or is

@@ -14,8 +14,8 @@ struct OpenStackNames {
     func imageID(_ value: String) throws(DriverError) -> String {
         if OpenStackURL.looksLikeUUID(value) { return value }
         let key = "image:" + value
-        if let id = api.resolved(key) { return id }
         let session = try api.currentSession()
+        if let id = session.resolved[key] { return id }
         let query = "images?name=" + OpenStackURL.encode(value)
         let images =
             session.imageURL != nil
@@ -36,7 +36,7 @@ struct OpenStackNames {
     /// A flavor id from an id or a name.
     func flavorID(_ value: String) throws(DriverError) -> String {
         let key = "flavor:" + value
-        if let id = api.resolved(key) { return id }
+        if let id = try cached(key) { return id }
         let flavors = try api.list(.compute, "flavors", key: "flavors", doing: "listing flavors")
         let byID = flavors.filter { $0["id"]?.scalarText == value }
         let matches = byID.isEmpty ? flavors.filter { $0["name"]?.stringValue == value } : byID
@@ -49,7 +49,7 @@ struct OpenStackNames {
     func networkID(_ value: String, key configKey: String) throws(DriverError) -> String {
         if OpenStackURL.looksLikeUUID(value) { return value }
         let key = "network:" + value
-        if let id = api.resolved(key) { return id }
+        if let id = try cached(key) { return id }
         let networks = try api.list(
             .network, "networks?name=" + OpenStackURL.encode(value), key: "networks",
             doing: "looking up network \(value)")
@@ -60,6 +60,12 @@ struct OpenStackNames {
         let id = try single(matches, kind: "network", value: value)
         api.remember(key, id: id)
         return id
+    }
+
+    /// A name resolved before, from the session (loaded from the token cache on the
+    /// first call: a create may be the run's first request).
+    private func cached(_ key: String) throws(DriverError) -> String? {
+        try api.currentSession().resolved[key]
     }
 
     /// The one id among the matches, or an error that says why there is not exactly one.

@@ -94,8 +94,18 @@ struct OpenStackFloatingIPs {
             try releaseOrphans(of: server)
             return
         }
+        try release(addresses: server.floatingIPv4, serverID: server.id)
+    }
+
+    /// Releases the floating IPs with these addresses that belong to `floatingNetwork`.
+    /// With `onlyDescribed`, the addresses come from an earlier listing, which an
+    /// address could have left since: only floating IPs this driver gave to this very
+    /// server (its description says so) are released, and false means one was found
+    /// that is not, so the caller must look at the server itself.
+    @discardableResult
+    func release(addresses: [String], serverID: String, onlyDescribed: Bool = false) throws(DriverError) -> Bool {
         let floatingNetwork = try networkID()
-        for address in server.floatingIPv4 {
+        for address in addresses {
             let found = try api.list(
                 .network, "floatingips?floating_ip_address=" + OpenStackURL.encode(address), key: "floatingips",
                 doing: "looking up floating IP \(address)")
@@ -103,16 +113,20 @@ struct OpenStackFloatingIPs {
                 $0["floating_ip_address"]?.stringValue == address
                     && $0["floating_network_id"]?.stringValue == floatingNetwork
             }
+            if onlyDescribed && ours.contains(where: { $0["description"]?.stringValue != description(for: serverID) }) {
+                return false
+            }
             for floating in ours {
                 guard let id = floating["id"]?.scalarText else { continue }
                 let response = try api.send(.delete, .network, "floatingips/\(OpenStackURL.encode(id))")
                 guard response.isSuccess || response.status == 404 else {
                     throw OpenStackError.reply(
-                        response, doing: "releasing floating IP \(address) of server \(server.id)")
+                        response, doing: "releasing floating IP \(address) of server \(serverID)")
                 }
-                api.context.note("released floating IP \(address) of server \(server.id)")
+                api.context.note("released floating IP \(address) of server \(serverID)")
             }
         }
+        return true
     }
 
     /// Releases floating IPs Nova does not list with the server. A server whose build

@@ -154,6 +154,28 @@ final class OpenStackProvider: CloudProvider {
         }
         if server.taskState == "deleting" { return .started }
         if OpenStackProvider.phases[server.status.uppercased()] == .gone { return .alreadyGone }
+        return try deleteServer(id: id)
+    }
+
+    /// A server the pool snapshot lists was seen with this pool's tag, and Nova never
+    /// gives an id to a second server: it is deleted without a read, its floating IP
+    /// released by the address the listing showed (when the driver gave it to this
+    /// server). A failed server (whose floating IP Nova may no longer show), one listed
+    /// without its floating IP, or one whose address now belongs to a floating IP
+    /// the driver did not give it, is read first.
+    func destroyNode(_ listed: ListedNode) throws(DriverError) -> DestroyOutcome {
+        let addresses = listed.hint.split(separator: ",").map(String.init)
+        guard listed.state != .failed, !usesFloatingIPs || !addresses.isEmpty else {
+            return try destroyNode(id: listed.id)
+        }
+        if usesFloatingIPs, !(try floatingIPs.release(addresses: addresses, serverID: listed.id, onlyDescribed: true)) {
+            return try destroyNode(id: listed.id)
+        }
+        return try deleteServer(id: listed.id)
+    }
+
+    /// `DELETE /servers/{id}`; a server already gone or on its way out is fine.
+    private func deleteServer(id: String) throws(DriverError) -> DestroyOutcome {
         let response = try api.send(.delete, .compute, "servers/\(OpenStackURL.encode(id))")
         switch response.status {
         case 200..<300: return .started
