@@ -469,10 +469,10 @@ class Bench:
                 note_c = "the deploy reply carries no server id: one listing finds it"
             if destroy["requests_first"] != d and provider == "opsource":
                 note_d = (f"the first destroy learned that OEC deletes only stopped servers (refused delete, look, "
-                          f"power-off: {destroy['requests_first']} requests); later ones power off, and the next "
-                          f"status deletes the server")
+                          f"power-off, delete: {destroy['requests_first']} requests); later ones: power-off, a wait "
+                          f"without looks, delete (status may send nothing but its listing)")
             elif provider == "opsource":
-                note_d = "a power-off; the next status that finds the server stopped deletes it"
+                note_d = "power-off, a wait without looks, delete (status may send nothing but its listing)"
             if create["fip"]:
                 note_c = "; ".join(filter(None, [note_c, f"plus {create['fip']} floating IP calls"]))
             if destroy["fip"]:

@@ -43,16 +43,17 @@ import Testing
         #expect(again.opSourceField("uniq_id") == id)
         #expect(cloud.log.count(method: "POST") == 1)
 
-        // The API deletes only stopped servers: powered off, and reported destroyed
-        // at once; the next status that finds it stopped deletes it.
+        // The API deletes only stopped servers: powered off, waited for (the cloud's
+        // clock runs meanwhile) and deleted by the same run, reported destroyed.
+        let ticker = cloud.tick(1)
         let destroyed = cloud.run(["destroynode", "--id=\(id)"])
+        ticker.stop()
         #expect(destroyed.exitStatus == 0, "\(destroyed.stderr)")
         #expect(destroyed.opSourceField("status") == "destroyed" && destroyed.opSourceField("complete") == "80")
-        let stopping = cloud.run(["status"])
-        #expect(stopping.opSourceField("status") == "destroyed" && stopping.opSourceField("complete") == "80")
-        cloud.clock.advance(by: 10)
-        #expect(cloud.run(["status"]).opSourceField("complete") == "80")
         #expect(cloud.requests.last == "GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?delete")
+        #expect(cloud.log.all.last?.status == 200)
+        let going = cloud.run(["status"])
+        #expect(going.exitStatus == 0 && !cloud.requests.last!.hasSuffix("?delete"))
         cloud.clock.advance(by: 10)
         let gone = cloud.run(["statusnode", "--id=\(id)"])
         #expect(gone.opSourceField("status") == "destroyed" && gone.opSourceField("complete") == "100")
@@ -198,13 +199,11 @@ import Testing
         #expect(destroyed.exitStatus == 0, "\(destroyed.stderr)")
         ticker.stop()
         // REASON_392 while it deploys, then REASON_395 once it runs: powered off, and
-        // deleted by the status that finds it stopped.
+        // deleted once off by the same run.
         let deletes = cloud.log.all.filter { $0.target.hasSuffix("?delete") }.map(\.status)
-        #expect(deletes.first == 400 && deletes.last == 400)
-        #expect(cloud.requests.last == "GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?poweroff")
-        cloud.clock.advance(by: 10)
-        #expect(cloud.run(["status"]).exitStatus == 0)
-        #expect(cloud.log.all.last?.target.hasSuffix("\(id)?delete") == true && cloud.log.all.last?.status == 200)
+        #expect(deletes.first == 400 && deletes.last == 200)
+        #expect(cloud.requests.contains("GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?poweroff"))
+        #expect(cloud.requests.last == "GET /oec/0.9/\(OpSourceCloud.org)/server/\(id)?delete")
         cloud.clock.advance(by: 10)
         #expect(cloud.emulator.inventory().items.isEmpty)
     }
@@ -270,23 +269,24 @@ import Testing
         cloud.clock.advance(by: 31)
         #expect(cost(["status"]).count == 1)
         // The first delete of a running server is refused and teaches the driver; the
-        // server is powered off and left for the next status.
+        // server is powered off, and deleted by the same run after a wait without looks.
         #expect(cost(["destroynode", "--id=\(id)"]).map { $0.split(separator: "?").last! } == [
-            "delete", "id=\(id)", "poweroff",
+            "delete", "id=\(id)", "poweroff", "delete",
         ])
         cloud.clock.advance(by: 1)
-        #expect(cost(["status"]).map { $0.split(separator: "?").last! } == ["pageSize=250&pageNumber=1", "delete"])
+        // status is its listing and nothing else.
+        #expect(cost(["status"]) == ["serverWithState?pageSize=250&pageNumber=1"])
 
         #expect(cost(["createnode", "--name=web-2", image]) == ["server", "serverWithState?pageSize=250&pageNumber=1"])
         cloud.clock.advance(by: 31)
         let second = try #require(cloud.serverID(named: "web-2"))
         #expect(cost(["status"]).count == 1)
-        #expect(cost(["destroynode", "--id=\(second)"]) == ["\(second)?poweroff"])
+        // Learned: power-off, the wait, one delete.
+        #expect(cost(["destroynode", "--id=\(second)"]) == ["\(second)?poweroff", "\(second)?delete"])
         cloud.clock.advance(by: 1)
-        #expect(cost(["status"]).count == 2)
+        #expect(cost(["status"]).count == 1)
         cloud.clock.advance(by: 1)
-        // Asked again: that status deleted it, so the snapshot says it was busy, and
-        // a look finds it gone.
+        // Asked again: the snapshot says it was being deleted, and a look finds it gone.
         #expect(cost(["destroynode", "--id=\(second)"]) == ["serverWithState?id=\(second)"])
         #expect(cloud.emulator.inventory().items.isEmpty)
     }

@@ -50,6 +50,8 @@ final class OpSourceCloud {
         let provider = try OpSourceProvider(context)
         provider.api.firstPollInterval = 0.05
         provider.api.pollInterval = 0.2
+        provider.firstStopWait = 0.05
+        provider.stopRetryWait = 0.05
         return provider
     }
 

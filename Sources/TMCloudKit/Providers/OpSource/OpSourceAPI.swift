@@ -246,6 +246,13 @@ final class OpSourceAPI {
         updateState { $0.deleting.insert(id) }
     }
 
+    /// Remembers how long a power-off took (to a tenth of a second).
+    func rememberStopTime(_ seconds: Double) {
+        let value = Double(Int(max(0.1, min(600, seconds)) * 10)) / 10
+        guard state.stopSeconds != value else { return }
+        updateState { $0.stopSeconds = value }
+    }
+
     /// The server is gone, or its deletion is under way: nothing is left to do for it.
     func deletionDone(_ id: String) {
         guard state.deleting.contains(id) || state.sizes[id] != nil else { return }

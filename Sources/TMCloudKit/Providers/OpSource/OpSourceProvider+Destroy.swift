@@ -1,12 +1,15 @@
 /// Deleting servers. Where the API deletes only stopped servers (the state file
 /// remembers it once the API has refused a running one), a running server is powered
-/// off, noted in the state file, and deleted by the next listing that finds it stopped:
-/// usually the next `status`, within the Traffic Manager's update interval. Waiting
-/// for it to stop here would cost a look every few seconds for as long as the
-/// power-off takes. The server already reads `destroyed` (complete 80) meanwhile.
+/// off and then deleted by the same destroynode: it waits, without looking, as long as
+/// the last power-off took, and sends one `?delete` (again a few seconds later while
+/// the API still answers "operation in progress"). Looking every few seconds instead
+/// cost ten requests. A power-off that outlasts the deadline leaves the server noted
+/// in the state file, reading `destroyed`, for the next createnode or destroynode to
+/// delete: `status` itself never sends more than its listing (contract §5).
 extension OpSourceProvider {
     /// Any id: read first, and refused when it is not on the pool's VLAN.
     func destroyNode(id: String) throws(DriverError) -> DestroyOutcome {
+        try finishDeletions(except: id)
         guard let server = try poolServer(id: id) else {
             api.deletionDone(id)
             return .alreadyGone
@@ -27,6 +30,7 @@ extension OpSourceProvider {
     /// operation, or listed without a hint, is read first.
     func destroyNode(_ listed: ListedNode) throws(DriverError) -> DestroyOutcome {
         let id = listed.id
+        try finishDeletions(except: id)
         switch listed.state == .failed ? "stopped" : listed.hint {
         case "stopped":
             return try deleteNow(id)
@@ -62,10 +66,11 @@ extension OpSourceProvider {
         }
     }
 
-    /// `?poweroff`, the server noted for deletion first, so that no run ending between
-    /// the two can lose it.
+    /// `?poweroff`, then the wait and the `?delete`; the server is noted for deletion
+    /// first, so that no run ending between the two can lose it.
     private func powerOffToDelete(_ id: String) throws(DriverError) -> DestroyOutcome {
         api.noteDeletion(id)
+        let poweredOff = context.client.clock.now()
         do {
             try api.operate("poweroff", serverID: id, doing: "power off server \(id) to delete it")
         } catch where error.kind == .cloud && !error.message.contains(OpSourceAPI.operationInProgress) {
@@ -79,11 +84,51 @@ extension OpSourceProvider {
             api.setSize(nil, for: id)
             return .started
         }
-        context.note("server \(id) is powering off: the next status deletes it once it has stopped")
+        return try deleteOncePoweredOff(id, since: poweredOff)
+    }
+
+    /// Waits for the power-off without looking, then deletes: one `?delete` when the
+    /// wait was long enough, a few more seconds apart while the API answers
+    /// "operation in progress". Time runs out 10 s before the deadline; the server
+    /// then stays noted for the next change.
+    private func deleteOncePoweredOff(_ id: String, since poweredOff: Double) throws(DriverError) -> DestroyOutcome {
+        let clock = context.client.clock
+        // A little under the last power-off's time, so that the wait keeps fitting the
+        // cloud rather than only ever growing.
+        var wait = api.state.stopSeconds.map { $0 * 0.8 } ?? firstStopWait
+        while context.client.remainingTime - 10 > wait {
+            clock.sleep(wait)
+            do {
+                try api.operate("delete", serverID: id, doing: "delete server \(id)", retryingInProgress: false)
+                api.rememberStopTime(clock.now() - poweredOff)
+                api.setSize(nil, for: id)
+                api.deletionDone(id)
+                return .started
+            } catch where error.kind == .cloud {
+                if !error.message.contains(OpSourceAPI.operationInProgress) {
+                    // Refused otherwise: because it still runs, or for a reason waiting won't mend?
+                    guard let now = try api.server(id: id) else {
+                        api.deletionDone(id)
+                        return .started
+                    }
+                    if isStopped(now) || now.failureReason != nil { throw error }
+                }
+                context.note("server \(id) has not stopped yet: \(error.message)")
+                wait = stopRetryWait
+            }
+        }
+        context.note("server \(id) is still powering off: the next createnode or destroynode deletes it")
         return .started
     }
 
-    /// The deletions destroynode left to a listing: each server found stopped (or
+    /// The deletions an earlier destroynode ran out of time for: finished from a
+    /// listing, which is only made when there are any (rarely).
+    func finishDeletions(except id: String) throws(DriverError) {
+        guard !api.state.deleting.subtracting([id]).isEmpty else { return }
+        _ = finishDeletions(try api.servers())
+    }
+
+    /// The deletions destroynode left to a later change: each server found stopped (or
     /// failed) is deleted, one found running with nothing under way (its power-off did
     /// not take) is powered off again, and one no longer listed is forgotten. One
     /// request each, never waiting: a refusal (REASON_392) or a failure is noted and

@@ -17,6 +17,10 @@ final class OpSourceProvider: CloudProvider {
     var gracefulStopBudget = 60.0
     /// Seconds to wait for a new server to show in the listing.
     var settleBudget = 90.0
+    /// Seconds from `?poweroff` to the first `?delete` before any power-off has been
+    /// timed, and between `?delete`s while the server is still stopping.
+    var firstStopWait = 2.0
+    var stopRetryWait = 3.0
 
     init(_ context: ProviderContext) throws(DriverError) {
         self.context = context
@@ -29,9 +33,10 @@ final class OpSourceProvider: CloudProvider {
 
     // MARK: - Listing
 
+    /// The listing alone: status sends nothing else (pending deletions are finished by
+    /// createnode and destroynode).
     func listNodes() throws(DriverError) -> [CloudNode] {
-        let servers = finishDeletions(try api.servers())
-        return servers.filter(inPool).map(node)
+        try api.servers().filter(inPool).map(node)
     }
 
     func node(id: String) throws(DriverError) -> CloudNode? {
@@ -52,7 +57,7 @@ final class OpSourceProvider: CloudProvider {
             node.hint = "busy"
         }
         if api.state.deleting.contains(server.id) {
-            // Powered off by destroynode, deleted by the listing that finds it stopped.
+            // Powered off by a destroynode that ran out of time; the next change deletes it.
             node.record.status = .destroyed
             node.record.complete = 80
             node.condition = .normal

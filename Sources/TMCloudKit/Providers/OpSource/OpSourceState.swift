@@ -8,12 +8,14 @@
 ///     size 2b3c... medium                         sizeid given at create, by server id
 ///     image 52ed8b72... /oec/base/image/52ed...   an image's resource path, by image id
 ///     deleting 2b3c...                            powered off to be deleted once stopped
+///     stop-seconds 12                             how long a power-off took last time
 ///
 /// A file written for another apiHost or user is ignored, so a changed configuration
 /// starts afresh. Losing the file costs one request (myaccount, or the listing probe),
 /// an image lookup, and the sizeids of existing servers, which then read "". It also
-/// loses the deletions still waiting for their servers to stop: those servers stay,
-/// powered off, until someone deletes them.
+/// loses the rare deletion still waiting for its server to stop (one whose power-off
+/// outlasted destroynode's deadline): that server stays, powered off, until someone
+/// deletes it.
 struct OpSourceState: Sendable, Equatable {
     enum Listing: String, Sendable {
         /// `GET {org}/serverWithState`, paged.
@@ -32,6 +34,9 @@ struct OpSourceState: Sendable, Equatable {
     var images: [String: String] = [:]
     /// Servers powered off by destroynode, to be deleted once they have stopped.
     var deleting: Set<String> = []
+    /// Seconds from `?poweroff` until `?delete` was accepted, the last time: how long
+    /// destroynode waits before its one `?delete`.
+    var stopSeconds: Double?
 
     init(account: String) {
         self.account = account
@@ -53,6 +58,8 @@ struct OpSourceState: Sendable, Equatable {
             case ("size", 3): state.sizes[words[1]] = words[2]
             case ("image", 3): state.images[words[1]] = words[2]
             case ("deleting", 2): state.deleting.insert(words[1])
+            case ("stop-seconds", 2):
+                state.stopSeconds = Double(words[1]).flatMap { $0 > 0 && $0 <= 600 ? $0 : nil }
             default: continue
             }
         }
@@ -67,6 +74,7 @@ struct OpSourceState: Sendable, Equatable {
         for (id, size) in sizes.sorted(by: { $0.key < $1.key }) { lines.append("size \(id) \(size)") }
         for (id, path) in images.sorted(by: { $0.key < $1.key }) { lines.append("image \(id) \(path)") }
         for id in deleting.sorted() { lines.append("deleting \(id)") }
+        if let stopSeconds { lines.append("stop-seconds \(Double(Int(stopSeconds * 10)) / 10)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
