@@ -72,7 +72,7 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "TMCloudSimulator",
-            dependencies: ["CloudEmulators", "ProcessRunner", "TMCloudJSON"],
+            dependencies: ["CloudEmulators", "ProcessRunner", "TMCloudJSON", "TMCloudTransport"],
             swiftSettings: strict),
         .executableTarget(
             name: "tmcloud-sim", dependencies: ["TMCloudSimulator", "CloudEmulators"],

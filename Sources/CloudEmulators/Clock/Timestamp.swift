@@ -1,4 +1,4 @@
-import Glibc
+import TMCloudTransport
 
 /// Formats epoch seconds the way the clouds do, without Foundation's formatters.
 enum Timestamp {
@@ -22,11 +22,12 @@ enum Timestamp {
 
     private static func parts(_ epoch: Double) -> (String, String, Int) {
         let whole = epoch.rounded(.down)
-        var seconds = time_t(whole)
-        var fields = tm()
-        gmtime_r(&seconds, &fields)
-        let date = "\(pad(Int(fields.tm_year) + 1900, 4))-\(pad(Int(fields.tm_mon) + 1, 2))-\(pad(Int(fields.tm_mday), 2))"
-        let time = "\(pad(Int(fields.tm_hour), 2)):\(pad(Int(fields.tm_min), 2)):\(pad(Int(fields.tm_sec), 2))"
+        let total = Int64(whole)
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let clock = Int(total - days * 86400)
+        let (year, month, day) = UTCTime.civil(days)
+        let date = "\(pad(Int(year), 4))-\(pad(Int(month), 2))-\(pad(Int(day), 2))"
+        let time = "\(pad(clock / 3600, 2)):\(pad(clock / 60 % 60, 2)):\(pad(clock % 60, 2))"
         return (date, time, min(999_999, Int((epoch - whole) * 1e6)))
     }
 

@@ -1,4 +1,5 @@
 import TMCloudJSON
+import TMCloudTransport
 
 /// An in-process cloud that answers driver command lines itself, following the driver
 /// contract: what `tmcloud` would print for a cloud whose nodes boot in `bootTime`
@@ -124,7 +125,7 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
         return nodeJSON(id: node.id, name: node.name, status: "pending", complete: complete, ip: nil, created: created(node))
     }
 
-    private func created(_ node: Node) -> String { RFC3339.format(node.createdAt) }
+    private func created(_ node: Node) -> String { UTCTime.rfc3339(node.createdAt) }
 
     private func nodeJSON(id: String, name: String, status: String, complete: Int, ip: Int?, created: String) -> JSONValue {
         .object(
@@ -147,23 +148,3 @@ public final class ModelCloud: CloudUnderTest, DriverTransport {
     }
 }
 
-/// RFC 3339 UTC timestamps, as the driver prints `created`.
-enum RFC3339 {
-    static func format(_ seconds: Double) -> String {
-        let total = Int64(seconds.rounded(.down))
-        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
-        let rest = total - days * 86400
-        // The civil date of a count of days since 1970-01-01, by 400-year eras.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60))Z"
-    }
-}
