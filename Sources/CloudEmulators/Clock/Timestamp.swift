@@ -3,35 +3,44 @@ import Glibc
 /// Formats epoch seconds the way the clouds do, without Foundation's formatters.
 enum Timestamp {
     /// `2026-11-23T10:00:00Z` (DigitalOcean, Nova, Neutron).
-    static func iso8601(_ epoch: Double) -> String {
-        let (date, time, _) = parts(epoch)
-        return "\(date)T\(time)Z"
-    }
+    static func iso8601(_ epoch: Double) -> String { string(epoch, fractionDigits: 0) }
 
     /// `2026-11-23T10:00:00.000000Z` (Keystone's expires_at / issued_at).
-    static func iso8601Micro(_ epoch: Double) -> String {
-        let (date, time, micros) = parts(epoch)
-        return "\(date)T\(time).\(pad(micros, 6))Z"
-    }
+    static func iso8601Micro(_ epoch: Double) -> String { string(epoch, fractionDigits: 6) }
 
     /// `2026-11-23T10:00:00.000Z` (OpSource's xs:dateTime values).
-    static func iso8601Milli(_ epoch: Double) -> String {
-        let (date, time, micros) = parts(epoch)
-        return "\(date)T\(time).\(pad(micros / 1000, 3))Z"
-    }
+    static func iso8601Milli(_ epoch: Double) -> String { string(epoch, fractionDigits: 3) }
 
-    private static func parts(_ epoch: Double) -> (String, String, Int) {
+    /// Writes `2026-11-23T10:00:00`, then `fractionDigits` digits of the second after a
+    /// point, then `Z` unless `zone` is false: listings write thousands of these.
+    static func append(_ epoch: Double, fractionDigits: Int = 0, zone: Bool = true, to buffer: ByteBuffer) {
         let whole = epoch.rounded(.down)
         var seconds = time_t(whole)
         var fields = tm()
         gmtime_r(&seconds, &fields)
-        let date = "\(pad(Int(fields.tm_year) + 1900, 4))-\(pad(Int(fields.tm_mon) + 1, 2))-\(pad(Int(fields.tm_mday), 2))"
-        let time = "\(pad(Int(fields.tm_hour), 2)):\(pad(Int(fields.tm_min), 2)):\(pad(Int(fields.tm_sec), 2))"
-        return (date, time, min(999_999, Int((epoch - whole) * 1e6)))
+        DecimalDigits.append(Int(fields.tm_year) + 1900, width: 4, to: buffer)
+        buffer.append(UInt8(ascii: "-"))
+        DecimalDigits.append(Int(fields.tm_mon) + 1, width: 2, to: buffer)
+        buffer.append(UInt8(ascii: "-"))
+        DecimalDigits.append(Int(fields.tm_mday), width: 2, to: buffer)
+        buffer.append(UInt8(ascii: "T"))
+        DecimalDigits.append(Int(fields.tm_hour), width: 2, to: buffer)
+        buffer.append(UInt8(ascii: ":"))
+        DecimalDigits.append(Int(fields.tm_min), width: 2, to: buffer)
+        buffer.append(UInt8(ascii: ":"))
+        DecimalDigits.append(Int(fields.tm_sec), width: 2, to: buffer)
+        if fractionDigits > 0 {
+            var micros = min(999_999, Int((epoch - whole) * 1e6))
+            for _ in fractionDigits..<6 { micros /= 10 }
+            buffer.append(UInt8(ascii: "."))
+            DecimalDigits.append(micros, width: fractionDigits, to: buffer)
+        }
+        if zone { buffer.append(UInt8(ascii: "Z")) }
     }
 
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
+    private static func string(_ epoch: Double, fractionDigits: Int) -> String {
+        let buffer = ByteBuffer(capacity: 32)
+        append(epoch, fractionDigits: fractionDigits, to: buffer)
+        return String(decoding: buffer.bytes, as: UTF8.self)
     }
 }

@@ -13,6 +13,8 @@ final class HTTPRequestReader {
     private let fd: Int32
     private let limits: HTTPServer.Limits
     private var buffer: [UInt8] = []
+    /// Where `recv` reads to, kept for the connection's life.
+    private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
 
     init(fd: Int32, limits: HTTPServer.Limits) {
         self.fd = fd
@@ -124,7 +126,6 @@ final class HTTPRequestReader {
     }
 
     private func receive() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             let got = recv(fd, &chunk, chunk.count, 0)
             if got > 0 {
