@@ -31,6 +31,9 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]),
         // libxml2, opened with dlopen on first use: only OpSource needs it.
         .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)"])]),
+        // OpenSSL for the emulated clouds' HTTPS (tmcloud-sim serve --tls-cert): linked
+        // into the emulators only, never into the driver.
+        .target(name: "CEmulatorTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         // MARK: - The driver
         // JSON values, parser and writer: no Foundation, so the driver starts fast.
@@ -58,7 +61,7 @@ let package = Package(
         // Runs a child process with pipes, a deadline and a clean signal mask.
         .target(name: "ProcessRunner", swiftSettings: strict),
         .target(
-            name: "CloudEmulators", dependencies: ["TMCloudJSON", "TMCloudTransport"],
+            name: "CloudEmulators", dependencies: ["TMCloudJSON", "TMCloudTransport", "CEmulatorTLS"],
             exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "TMCloudSimulator",

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system libraries tmcloud builds against, when they are missing:
-# libcurl4-openssl-dev and libxml2-dev (Debian/Ubuntu package names).
+# libcurl4-openssl-dev and libxml2-dev (Debian/Ubuntu package names), and libssl-dev
+# for the emulated clouds' HTTPS.
 set -euo pipefail
 
 missing=()
 # openssl (the command) makes the test certificates for the TLS tests.
-for pkg in libcurl4-openssl-dev libxml2-dev pkg-config openssl; do
+for pkg in libcurl4-openssl-dev libxml2-dev libssl-dev pkg-config openssl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
