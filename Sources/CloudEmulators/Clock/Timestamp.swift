@@ -18,22 +18,22 @@ enum Timestamp {
         var seconds = time_t(whole)
         var fields = tm()
         gmtime_r(&seconds, &fields)
-        DecimalDigits.append(Int(fields.tm_year) + 1900, width: 4, to: buffer)
+        buffer.append(decimal: Int(fields.tm_year) + 1900, width: 4)
         buffer.append(UInt8(ascii: "-"))
-        DecimalDigits.append(Int(fields.tm_mon) + 1, width: 2, to: buffer)
+        buffer.append(decimal: Int(fields.tm_mon) + 1, width: 2)
         buffer.append(UInt8(ascii: "-"))
-        DecimalDigits.append(Int(fields.tm_mday), width: 2, to: buffer)
+        buffer.append(decimal: Int(fields.tm_mday), width: 2)
         buffer.append(UInt8(ascii: "T"))
-        DecimalDigits.append(Int(fields.tm_hour), width: 2, to: buffer)
+        buffer.append(decimal: Int(fields.tm_hour), width: 2)
         buffer.append(UInt8(ascii: ":"))
-        DecimalDigits.append(Int(fields.tm_min), width: 2, to: buffer)
+        buffer.append(decimal: Int(fields.tm_min), width: 2)
         buffer.append(UInt8(ascii: ":"))
-        DecimalDigits.append(Int(fields.tm_sec), width: 2, to: buffer)
+        buffer.append(decimal: Int(fields.tm_sec), width: 2)
         if fractionDigits > 0 {
             var micros = min(999_999, Int((epoch - whole) * 1e6))
             for _ in fractionDigits..<6 { micros /= 10 }
             buffer.append(UInt8(ascii: "."))
-            DecimalDigits.append(micros, width: fractionDigits, to: buffer)
+            buffer.append(decimal: micros, width: fractionDigits)
         }
         if zone { buffer.append(UInt8(ascii: "Z")) }
     }

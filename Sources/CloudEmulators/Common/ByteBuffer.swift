@@ -47,6 +47,26 @@ final class ByteBuffer {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
+    /// `number` in decimal, with leading zeros up to `width` digits.
+    func append(decimal number: Int, width: Int = 1) {
+        guard number >= 0 else {
+            append(String(number))
+            return
+        }
+        var divisor = 1
+        var digits = 1
+        while digits < width || divisor <= number / 10 {
+            divisor *= 10
+            digits += 1
+        }
+        var rest = number
+        while divisor > 0 {
+            append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
     private func grow(toFit extra: Int) {
         let newCapacity = max(capacity * 2, count + extra)
         let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

@@ -76,7 +76,7 @@ struct JSONOutput {
 
     mutating func int(_ number: Int) {
         separate()
-        DecimalDigits.append(number, to: buffer)
+        buffer.append(decimal: number)
     }
 
     mutating func bool(_ flag: Bool) {
@@ -180,28 +180,5 @@ struct JSONOutput {
 
     private static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F
-    }
-}
-
-/// Decimal digits without a String in between.
-enum DecimalDigits {
-    /// `number` in decimal, with leading zeros up to `width` digits.
-    static func append(_ number: Int, width: Int = 1, to buffer: ByteBuffer) {
-        guard number >= 0 else {
-            buffer.append(String(number))
-            return
-        }
-        var divisor = 1
-        var digits = 1
-        while digits < width || divisor <= number / 10 {
-            divisor *= 10
-            digits += 1
-        }
-        var rest = number
-        while divisor > 0 {
-            buffer.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }

@@ -21,7 +21,7 @@ struct XMLOutput {
 
     func element(_ tag: StaticString, _ number: Int) {
         open(tag)
-        DecimalDigits.append(number, to: buffer)
+        buffer.append(decimal: number)
         close(tag)
     }
 
