@@ -13,6 +13,10 @@ let libxml2Headers = "/usr/include/libxml2"
 /// 3 million instructions of symbol relocation, a quarter of a status poll).
 let staticCxxDirectory = Context.environment["TMCLOUD_STATIC_CXX_DIR"]
 
+/// DWARF 4 debug information for the C shims: valgrind 3.19, which profiles the
+/// binaries (docs/performance.md), cannot read tmcloud-sim once two C files carry DWARF 5.
+let cDebugInfo = "-gdwarf-4"
+
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .unsafeFlags(["-Xcc", "-I\(libxml2Headers)"]),
@@ -30,10 +34,12 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         // libxml2, opened with dlopen on first use: only OpSource needs it.
-        .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)"])]),
+        .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)", cDebugInfo])]),
         // OpenSSL for the emulated clouds' HTTPS (tmcloud-sim serve --tls-cert): linked
         // into the emulators only, never into the driver.
-        .target(name: "CEmulatorTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        .target(
+            name: "CEmulatorTLS", cSettings: [.unsafeFlags([cDebugInfo])],
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         // MARK: - The driver
         // JSON values, parser and writer: no Foundation, so the driver starts fast.
