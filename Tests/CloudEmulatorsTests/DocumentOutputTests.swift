@@ -28,7 +28,7 @@ import TMCloudTransport
             o.field("none", nil as String?)
             o.key("list")
             o.array { list in
-                list.string(joining: "https://", "127.0.0.1", "/a\"b")
+                list.string("https://127.0.0.1", "/a\"b")
                 list.value(["nested": [1, 2.5, "x"]])
                 list.raw(JSONWriter.bytes(["raw": true]))
                 list.timestamp(1_795_428_000.123456, fractionDigits: 6, zone: false)

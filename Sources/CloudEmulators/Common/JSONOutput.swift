@@ -53,11 +53,12 @@ struct JSONOutput {
         appendQuoted(text)
     }
 
-    /// One string made of `parts` (URLs), without building it first.
-    mutating func string(joining parts: String...) {
+    /// `prefix` and `text` as one string (a URL and an id), without joining them first.
+    mutating func string(_ prefix: String, _ text: String) {
         separate()
         buffer.append(UInt8(ascii: "\""))
-        for part in parts { appendEscaped(part) }
+        appendEscaped(prefix)
+        appendEscaped(text)
         buffer.append(UInt8(ascii: "\""))
     }
 

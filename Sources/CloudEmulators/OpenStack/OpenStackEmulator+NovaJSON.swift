@@ -38,7 +38,9 @@ extension OpenStackEmulator {
         let now: Double
         let options: Options
         let catalog: OpenStackCatalog
-        let computeBase: String
+        /// `{compute}/servers/` and `{base}/compute/{project}/servers/`: a server's links.
+        let selfLinkPrefix: String
+        let bookmarkLinkPrefix: String
         /// `{base}/compute/{project}`, where bookmark links point.
         let bookmarkBase: String
         /// The `image` and `flavor` members of a server, for every image and flavor of
@@ -64,7 +66,8 @@ extension OpenStackEmulator {
             Dictionary(uniqueKeysWithValues: ids.map { ($0, Self.reference($0, kind, bookmarkBase: bookmarkBase)) })
         }
         return ServerRendering(
-            now: now, options: o, catalog: catalog, computeBase: computeBase, bookmarkBase: bookmarkBase,
+            now: now, options: o, catalog: catalog, selfLinkPrefix: computeBase + "/servers/",
+            bookmarkLinkPrefix: bookmarkBase + "/servers/", bookmarkBase: bookmarkBase,
             imageReferences: references(catalog.images.map(\.id), "images"),
             flavorReferences: references(catalog.flavors.map(\.id), "flavors"), ports: ports, floatingIPs: floatingIPs)
     }
@@ -152,12 +155,12 @@ extension OpenStackEmulator.ServerRendering {
         json.array { links in
             links.object { link in
                 link.key("href")
-                link.string(joining: computeBase, "/servers/", id)
+                link.string(selfLinkPrefix, id)
                 link.field("rel", "self")
             }
             links.object { link in
                 link.key("href")
-                link.string(joining: bookmarkBase, "/servers/", id)
+                link.string(bookmarkLinkPrefix, id)
                 link.field("rel", "bookmark")
             }
         }
