@@ -3,8 +3,8 @@ import CEmulatorTLS
 /// A certificate chain and its key (PEM files) to serve HTTPS with.
 ///
 /// The TLS is OpenSSL's, in the server itself: a relay in front of the emulators (a
-/// Python one served the benchmark before) cost every HTTPS request more than the
-/// emulator's own work, and every client in a comparison paid it alike.
+/// Python one served the benchmark before) adds its own copying and thread hops to
+/// every exchange, which every client in a comparison then pays alike.
 public final class TLSIdentity: @unchecked Sendable {
     /// The OpenSSL context: read-only once loaded, so connections on any thread share it.
     let context: UnsafeMutableRawPointer
