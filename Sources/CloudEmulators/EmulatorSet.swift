@@ -102,7 +102,8 @@ public final class EmulatorSet: Sendable {
         let d = options.digitalOcean
         let o = options.openStack
         let s = options.opSource
-        return """
+        let trust = options.tls == nil ? "" : "# HTTPS: add caFile with the CA that signed the certificate to each\n\n"
+        return trust + """
             # DigitalOcean (cred2 = \(d.tokens.first ?? ""))
             provider digitalocean
             apiHost \(e.digitalOcean)
