@@ -13,6 +13,10 @@ let libxml2Headers = "/usr/include/libxml2"
 /// 3 million instructions of symbol relocation, a quarter of a status poll).
 let staticCxxDirectory = Context.environment["TMCLOUD_STATIC_CXX_DIR"]
 
+/// DWARF 4 debug information for the C shims: valgrind 3.19, which profiles the
+/// binaries (docs/performance.md), cannot read tmcloud-sim once two C files carry DWARF 5.
+let cDebugInfo = "-gdwarf-4"
+
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .unsafeFlags(["-Xcc", "-I\(libxml2Headers)"]),
@@ -33,11 +37,16 @@ let package = Package(
         // xz and zlib readers come from their archives too, so the driver needs no
         // shared library beyond libcurl's.
         .target(
-            name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)"])],
+            name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)", cDebugInfo])],
             linkerSettings: [
                 .unsafeFlags(["-Xlinker", "-l:libxml2.a", "-Xlinker", "-l:liblzma.a", "-Xlinker", "-l:libz.a"]),
                 .linkedLibrary("m"),
             ]),
+        // OpenSSL for the emulated clouds' HTTPS (tmcloud-sim serve --tls-cert): linked
+        // into the emulators only, never into the driver.
+        .target(
+            name: "CEmulatorTLS", cSettings: [.unsafeFlags([cDebugInfo])],
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         // MARK: - The driver
         // JSON values, parser and writer: no Foundation, so the driver starts fast.
@@ -68,7 +77,7 @@ let package = Package(
         // Runs a child process with pipes, a deadline and a clean signal mask.
         .target(name: "ProcessRunner", swiftSettings: strict),
         .target(
-            name: "CloudEmulators", dependencies: ["TMCloudJSON", "TMCloudTransport"],
+            name: "CloudEmulators", dependencies: ["TMCloudJSON", "TMCloudTransport", "CEmulatorTLS"],
             exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "TMCloudSimulator",

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import statistics
 import subprocess
 import sys
@@ -53,7 +54,7 @@ class Bench:
     # MARK: - Processes
 
     def start(self, argv, first_line_pattern=None, lines=1):
-        """A background child with stdin held open (tls-front stops when it closes)."""
+        """A background child; returns it and the first `lines` lines it prints."""
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 text=True, env=dict(self.env, PYTHONUNBUFFERED="1"))
         self.children.append(proc)
@@ -98,23 +99,22 @@ class Bench:
         certs = os.path.join(self.tmp, "certs")
         subprocess.run([os.path.join(self.args.repo, "scripts/testing/make-test-certs.sh"), certs], check=True)
         self.ca = os.path.join(certs, "ca.pem")
+        self.tls_context = ssl.create_default_context(cafile=self.ca)
         self.system_store = self.args.system_store and self.install_test_ca()
         sim = self.args.sim
         common = [sim, "serve", "--rate-limit=1000000"]
+        tls = [f"--tls-cert={os.path.join(certs, 'server.pem')}", f"--tls-key={os.path.join(certs, 'server.key')}"]
+        # Each listing size twice, seeded alike: on HTTP, and on the emulators' own HTTPS.
         self.clouds = {}
+        self.tls_clouds = {}
         for size in (10, 1000):
             _, lines = self.start(common + [f"--seed={size}"], lines=3)
             self.clouds[size] = self.endpoints(lines)
+            _, lines = self.start(common + [f"--seed={size}"] + tls, lines=3)
+            self.tls_clouds[size] = self.endpoints(lines)
         # A third set for createnode/destroynode, so that the listings above stay as seeded.
         _, lines = self.start(common + ["--seed=10"], lines=3)
         self.clouds["changes"] = self.endpoints(lines)
-        self.front_ports = {}
-        for key in (10, 1000):
-            for provider, (host_port, _) in self.clouds[key].items():
-                _, (line,) = self.start(["/usr/bin/python3", os.path.join(self.args.repo, "scripts/testing/tls-front.py"),
-                                          "--cert", os.path.join(certs, "server.pem"),
-                                          "--key", os.path.join(certs, "server.key"), "--upstream", host_port])
-                self.front_ports[(key, provider)] = int(line.split()[1])
 
     def endpoints(self, lines):
         found = {}
@@ -146,9 +146,7 @@ class Bench:
 
     def config(self, name, key, provider, trust):
         """Writes a configuration file; returns its path."""
-        host_port, url = self.clouds[key][provider]
-        if trust != "http":
-            host_port = f"127.0.0.1:{self.front_ports[(key, provider)]}"
+        host_port, url = (self.clouds if trust == "http" else self.tls_clouds)[key][provider]
         scheme = "http" if trust == "http" else "https"
         lines = {"digitalocean": ["provider digitalocean", f"apiHost {scheme}://{host_port}", "region lon1"],
                  "openstack": ["provider openstack", f"authURL {scheme}://{host_port}/identity/v3",
@@ -185,39 +183,34 @@ class Bench:
         return argv + list(extra) + urls
 
     def base_url(self, key, provider, trust):
-        host_port, _ = self.clouds[key][provider]
-        if trust == "http":
-            return f"http://{host_port}"
-        return f"https://127.0.0.1:{self.front_ports[(key, provider)]}"
+        host_port, _ = (self.clouds if trust == "http" else self.tls_clouds)[key][provider]
+        return f"{'http' if trust == 'http' else 'https'}://{host_port}"
 
     def fetch(self, url, headers, data=None):
-        """Setup only (plain HTTP): one request with urllib."""
+        """Setup only: one request with urllib (HTTPS trusting the test CA)."""
         request = urllib.request.Request(url, data=data, headers=dict(headers))
-        with urllib.request.urlopen(request, timeout=30) as reply:
+        with urllib.request.urlopen(request, timeout=30, context=self.tls_context) as reply:
             return reply.read(), reply.headers
 
     def listing(self, key, provider, trust, token=None, compute=None):
-        """(headers, page URLs) of the status listing, found by following the pages
-        over plain HTTP, then pointed at the trust's endpoint."""
-        plain = self.base_url(key, provider, "http")
+        """(headers, page URLs) of the status listing on the trust's endpoint, found by
+        following the API's own links."""
         base = self.base_url(key, provider, trust)
         if provider == "digitalocean":
             headers = [("Authorization", f"Bearer {DO_TOKEN}"), ("Accept", "application/json")]
-            urls, url = [], f"{plain}/v2/droplets?tag_name=tmcloud&per_page=200"
+            urls, url = [], f"{base}/v2/droplets?tag_name=tmcloud&per_page=200"
             while url:
                 urls.append(url)
                 page = json.loads(self.fetch(url, headers)[0])
-                link = page.get("links", {}).get("pages", {}).get("next")
-                url = plain + "/v2/" + link.split("/v2/", 1)[1] if link else None
+                url = page.get("links", {}).get("pages", {}).get("next")
         elif provider == "openstack":
             headers = [("X-Auth-Token", token), ("Accept", "application/json")]
-            path = compute.split("//", 1)[1].split("/", 1)[1]
-            urls, url = [], f"{plain}/{path}/servers/detail"
+            urls, url = [], f"{compute}/servers/detail"
             while url:
                 urls.append(url)
                 page = json.loads(self.fetch(url, headers)[0])
                 links = [l["href"] for l in page.get("servers_links", []) if l.get("rel") == "next"]
-                url = f"{plain}/{path}/servers/detail?" + links[0].split("?", 1)[1] if links and page["servers"] else None
+                url = links[0] if links and page["servers"] else None
         else:
             import base64
             import xml.etree.ElementTree as ET
@@ -225,7 +218,7 @@ class Bench:
             headers = [("Authorization", f"Basic {auth}"), ("Accept", "text/xml")]
             urls, number, seen = [], 1, 0
             while True:
-                url = f"{plain}/oec/0.9/{OEC_ORG}/serverWithState?pageSize=250&pageNumber={number}"
+                url = f"{base}/oec/0.9/{OEC_ORG}/serverWithState?pageSize=250&pageNumber={number}"
                 urls.append(url)
                 root = ET.fromstring(self.fetch(url, headers)[0])
                 count = len([c for c in root if c.tag.endswith("serverWithState")])
@@ -233,7 +226,7 @@ class Bench:
                 if count == 0 or seen >= int(root.get("totalCount", seen)):
                     break
                 number += 1
-        return headers, [u.replace(plain, base, 1) for u in urls]
+        return headers, urls
 
     def openstack_token(self, key):
         body = json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"user": {
@@ -247,20 +240,12 @@ class Bench:
 
     def prepare_openstack(self, key, trust, config):
         """Fills the driver's and the baseline's token caches (the warm case). Over HTTPS
-        the emulator's catalog still names its plain port, so the cached endpoints are
-        pointed at the TLS front, as a real cloud's catalog names its HTTPS endpoints."""
+        the emulator's catalog names its HTTPS endpoints, as a real cloud's does."""
         cache = self.token_cache(config)
         if os.path.exists(cache):
             os.unlink(cache)
         self.check_run(self.tmcloud("status", config, "openstack"), "tmcloud", None, "prepare")
         self.check_run(self.python(config, "openstack"), "python", None, "prepare")
-        plain = self.base_url(key, "openstack", "http")
-        base = self.base_url(key, "openstack", trust)
-        for path in (cache, config + ".python-token"):
-            with open(path) as f:
-                text = f.read()
-            with open(path, "w") as f:
-                f.write(text.replace(plain, base))
         with open(cache) as f:
             cached = json.load(f)
         return cached["token"], cached["compute"]

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 # Tools: curl and openssl for the comparison and the test CA; Debian's python3 runs the
-# harness and the TLS fronts; a python3 with requests runs the baseline.
+# harness; a python3 with requests runs the baseline. HTTPS is the emulators' own.
 need=()
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl)

@@ -18,6 +18,8 @@ public final class EmulatorSet: Sendable {
         public var opSourcePort: UInt16 = 0
         /// Running nodes placed in each cloud's default pool by `serve` (benchmarks).
         public var seedNodes = 0
+        /// Serve HTTPS with this certificate and key instead of HTTP, on the same ports.
+        public var tls: TLSIdentity?
 
         public init(clock: VirtualClock? = nil) { self.clock = clock }
 
@@ -59,9 +61,9 @@ public final class EmulatorSet: Sendable {
     @discardableResult
     public func start() throws -> Endpoints {
         do {
-            try digitalOcean.start(port: options.digitalOceanPort)
-            try openStack.start(port: options.openStackPort)
-            try opSource.start(port: options.opSourcePort)
+            try digitalOcean.start(port: options.digitalOceanPort, tls: options.tls)
+            try openStack.start(port: options.openStackPort, tls: options.tls)
+            try opSource.start(port: options.opSourcePort, tls: options.tls)
         } catch {
             stop()
             throw error
@@ -100,7 +102,8 @@ public final class EmulatorSet: Sendable {
         let d = options.digitalOcean
         let o = options.openStack
         let s = options.opSource
-        return """
+        let trust = options.tls == nil ? "" : "# HTTPS: add caFile with the CA that signed the certificate to each\n\n"
+        return trust + """
             # DigitalOcean (cred2 = \(d.tokens.first ?? ""))
             provider digitalocean
             apiHost \(e.digitalOcean)

@@ -27,21 +27,12 @@ import Glibc
     @Test(arguments: cases) func badInput(_ c: CorpusCase) throws {
         let home = ZeusHomeFixture()
         var server: ScriptedServer?
-        var front: TLSFront?
-        defer {
-            front?.stop()
-            server?.stop()
-        }
+        defer { server?.stop() }
         var url = "http://127.0.0.1:9"
         if c.server != nil {
-            let s = try ScriptedServer(response: c.response(), delivery: c.delivery)
+            let s = try ScriptedServer(response: c.response(), delivery: c.delivery, certificate: c.tls)
             server = s
             url = s.baseURL
-            if let certificate = c.tls {
-                let f = try TLSFront(certificate: certificate, upstreamPort: Int(s.port))
-                front = f
-                url = f.baseURL
-            }
         }
         let fill = { (text: String) in
             text.replacingAll("{URL}", with: url).replacingAll("{HOME}", with: home.path)
@@ -116,7 +107,7 @@ import Glibc
 /// One case of the bad-input corpus. The file is blocks separated by blank lines;
 /// `#` lines are comments; each block is `case NAME` and `field: value` lines. Values
 /// take the escapes \n \r \t \s (space) \\ and \xHH, and the placeholders {URL} (the
-/// scripted server or TLS front), {HOME} (ZEUSHOME), {SECRET} and {CA}.
+/// scripted server, HTTPS with `tls: CERTIFICATE`), {HOME} (ZEUSHOME), {SECRET} and {CA}.
 struct CorpusCase: Sendable, CustomTestStringConvertible {
     static let secret = "MARKER-cred2-9d41e7"
 

@@ -63,6 +63,10 @@ struct CommandLineTests {
         #expect(try parse(["serve", "--port=8080"]) == .serve(port: 8080))
         #expect(try parse(["serve", "--seed=1000", "--rate-limit=100000"]) == .serve(port: 0, seed: 1000, rateLimit: 100_000))
         #expect(throws: UsageError.self) { try parse(["serve", "--seed=-1"]) }
+        #expect(try parse(["serve", "--tls-cert=c.pem", "--tls-key=k.pem"])
+            == .serve(port: 0, tls: ServeTLS(certificate: "c.pem", key: "k.pem")))
+        #expect(throws: UsageError.self) { try parse(["serve", "--tls-cert=c.pem"]) }
+        #expect(throws: UsageError.self) { try parse(["serve", "--tls-key="]) }
         #expect(try request(["run", "--scenario=openstack"]).scenario.cloud == .openstack)
     }
 

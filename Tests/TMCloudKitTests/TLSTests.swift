@@ -5,16 +5,23 @@ import Testing
 
 /// libcurl's TLS settings against a real TLS server on loopback.
 @Suite(.serialized) struct CurlTLSTests {
-    func get(_ front: TLSFront, _ tls: TLSOptions) throws -> HTTPResponse {
+    func get(_ server: ScriptedServer, _ tls: TLSOptions) throws -> HTTPResponse {
         let transport = try CurlTransport(tls: tls)
-        return try transport.send(HTTPRequest(.get, front.baseURL + "/v2/account"), timeout: 10)
+        return try transport.send(HTTPRequest(.get, server.baseURL + "/v2/account"), timeout: 10)
+    }
+
+    /// HTTPS with the named test certificate, answering `{"ok":true}`.
+    func httpsServer(_ certificate: String = "server") throws -> ScriptedServer {
+        try ScriptedServer(
+            response: .init(status: 200, headers: [("Content-Type", "application/json")], body: Array(#"{"ok":true}"#.utf8)),
+            certificate: certificate)
     }
 
     /// A certificate from the CA named in caFile is trusted; the reply is read.
     @Test func trustsCAFile() throws {
-        let front = try TLSFront()
-        defer { front.stop() }
-        let r = try get(front, TLSOptions(caFile: TestCertificates.path("ca.pem")))
+        let server = try httpsServer()
+        defer { server.stop() }
+        let r = try get(server, TLSOptions(caFile: TestCertificates.path("ca.pem")))
         #expect(r.status == 200)
         #expect(try JSONParser.parse(r.body)["ok"] == true)
     }
@@ -23,10 +30,10 @@ import Testing
     /// failure is permanent (no retry can fix it).
     @Test(arguments: ["server", "selfsigned"])
     func refusesUnknownIssuer(_ certificate: String) throws {
-        let front = try TLSFront(certificate: certificate)
-        defer { front.stop() }
+        let server = try httpsServer(certificate)
+        defer { server.stop() }
         do {
-            _ = try get(front, TLSOptions())
+            _ = try get(server, TLSOptions())
             Issue.record("accepted an unknown issuer")
         } catch let error as TransportError {
             #expect(error.kind == .permanent)
@@ -37,10 +44,10 @@ import Testing
     /// An expired certificate and one for another host fail even with the right CA.
     @Test(arguments: [("expired", "expired"), ("wronghost", "subject")])
     func refusesBadCertificates(_ certificate: String, _ words: String) throws {
-        let front = try TLSFront(certificate: certificate)
-        defer { front.stop() }
+        let server = try httpsServer(certificate)
+        defer { server.stop() }
         do {
-            _ = try get(front, TLSOptions(caFile: TestCertificates.path("ca.pem")))
+            _ = try get(server, TLSOptions(caFile: TestCertificates.path("ca.pem")))
             Issue.record("accepted a bad certificate")
         } catch let error as TransportError {
             #expect(error.kind == .permanent)
@@ -50,9 +57,9 @@ import Testing
 
     /// insecure true skips verification (and only then is a self-signed one accepted).
     @Test func insecureSkipsVerification() throws {
-        let front = try TLSFront(certificate: "selfsigned")
-        defer { front.stop() }
-        #expect(try get(front, TLSOptions(insecure: true)).status == 200)
+        let server = try httpsServer("selfsigned")
+        defer { server.stop() }
+        #expect(try get(server, TLSOptions(insecure: true)).status == 200)
     }
 
     /// A caFile that cannot be read is refused before anything is sent.

@@ -27,12 +27,12 @@ public final class EmulatorCore: Sendable {
         self.faults = FaultInjector(plan: faults, label: name)
     }
 
-    /// `http://127.0.0.1:PORT` once started.
+    /// `http://127.0.0.1:PORT` once started (`https` when serving TLS).
     public var baseURL: String { base.withLock { $0 } }
 
     fileprivate func attach(_ newServer: HTTPServer, port: UInt16) {
         server.withLock { $0 = newServer }
-        base.withLock { $0 = "http://127.0.0.1:\(port)" }
+        base.withLock { $0 = "\(newServer.scheme)://127.0.0.1:\(port)" }
     }
 
     fileprivate func detach() -> HTTPServer? {
@@ -57,11 +57,12 @@ extension CloudEmulator {
     /// The next `count` builds fail, whatever the plan says.
     public func failNextBuilds(_ count: Int) { core.faults.failNextBuilds(count) }
 
-    /// Serves on 127.0.0.1 (`port` 0 picks a free one) and returns the base URL.
+    /// Serves on 127.0.0.1 (`port` 0 picks a free one), over HTTPS with `tls`, and
+    /// returns the base URL.
     @discardableResult
-    public func start(port: UInt16 = 0) throws -> String {
+    public func start(port: UInt16 = 0, tls: TLSIdentity? = nil) throws -> String {
         stop()
-        let server = HTTPServer { [weak self] request in
+        let server = HTTPServer(tls: tls) { [weak self] request in
             guard let self else { return .close }
             return self.dispatch(request)
         }

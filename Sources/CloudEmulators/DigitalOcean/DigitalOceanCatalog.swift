@@ -87,3 +87,24 @@ struct DigitalOceanCatalog: Sendable {
         ]
     }
 }
+
+extension DigitalOceanCatalog {
+    /// Each image, size and region as JSON, written once: every droplet embeds all three.
+    struct Rendered: Sendable {
+        private let catalog: DigitalOceanCatalog
+        private let images: [Int: [UInt8]]
+        private let sizes: [String: [UInt8]]
+        private let regions: [String: [UInt8]]
+
+        init(_ catalog: DigitalOceanCatalog) {
+            self.catalog = catalog
+            images = Dictionary(uniqueKeysWithValues: catalog.images.map { ($0.id, JSONWriter.bytes(catalog.imageJSON($0))) })
+            sizes = Dictionary(uniqueKeysWithValues: catalog.sizes.map { ($0.slug, JSONWriter.bytes(catalog.sizeJSON($0))) })
+            regions = Dictionary(uniqueKeysWithValues: catalog.regions.map { ($0.slug, JSONWriter.bytes(catalog.regionJSON($0))) })
+        }
+
+        func image(_ image: Image) -> [UInt8] { images[image.id] ?? JSONWriter.bytes(catalog.imageJSON(image)) }
+        func size(_ size: Size) -> [UInt8] { sizes[size.slug] ?? JSONWriter.bytes(catalog.sizeJSON(size)) }
+        func region(_ region: Region) -> [UInt8] { regions[region.slug] ?? JSONWriter.bytes(catalog.regionJSON(region)) }
+    }
+}

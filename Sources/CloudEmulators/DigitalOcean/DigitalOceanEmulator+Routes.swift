@@ -58,7 +58,7 @@ extension DigitalOceanEmulator {
         }
         if let captured = r.on("GET", "droplets/*") {
             guard let droplet = Int(captured[0]).flatMap({ state.droplets[$0] }) else { return notFound() }
-            return .json(200, ["droplet": droplet.json(catalog: catalog)])
+            return .json(200, dropletDocument(droplet))
         }
         if let captured = r.on("DELETE", "droplets/*") {
             guard let id = Int(captured[0]), let droplet = state.droplets[id], droplet.destroyRequestedAt == nil else {
@@ -97,12 +97,12 @@ extension DigitalOceanEmulator {
         }
         let page = max(1, Int(request.queryValue("page") ?? "") ?? 1)
         let perPage = min(200, max(1, Int(request.queryValue("per_page") ?? "") ?? 20))
-        let matching = state.droplets.values
-            .filter { droplet in
-                (tag == nil || droplet.tags.contains(tag!))
-                    && (name == nil || droplet.name.lowercased() == name!.lowercased())
-            }
-            .sorted { $0.id < $1.id }
+        // Oldest first: ids only grow.
+        let matching = state.droplets.keys.sorted().filter { id in
+            let droplet = state.droplets[id]!
+            return (tag == nil || droplet.tags.contains(tag!))
+                && (name == nil || droplet.name.lowercased() == name!.lowercased())
+        }
         let lastPage = max(1, (matching.count + perPage - 1) / perPage)
         let slice = matching.dropFirst((page - 1) * perPage).prefix(perPage)
 
@@ -121,11 +121,16 @@ extension DigitalOceanEmulator {
             pages["next"] = link(page + 1)
             pages["last"] = link(lastPage)
         }
-        return .json(200, [
-            "droplets": .array(slice.map { $0.json(catalog: catalog) }),
-            "links": ["pages": .object(pages)],
-            "meta": ["total": matching.count.json],
-        ])
+        var json = JSONOutput(capacity: 1300 * slice.count + 600)
+        json.object { body in
+            body.key("droplets")
+            body.array { list in
+                for id in slice { state.droplets[id]!.write(to: &list, catalog: renderedCatalog) }
+            }
+            body.field("links", ["pages": .object(pages)])
+            body.field("meta", ["total": matching.count.json])
+        }
+        return .json(200, json)
     }
 
     // MARK: - Create
@@ -167,10 +172,13 @@ extension DigitalOceanEmulator {
         let action = startAction(
             state: &state, type: "create", droplet: droplet, now: now, duration: build.bootSeconds,
             effect: .create(fails: build.fails))
-        return .json(202, [
-            "droplet": droplet.json(catalog: catalog),
-            "links": ["actions": [["id": action.id.json, "rel": "create", "href": .string("\(baseURL)/v2/actions/\(action.id)")]]],
-        ])
+        var json = JSONOutput(capacity: 1500)
+        json.object { body in
+            body.key("droplet")
+            droplet.write(to: &body, catalog: renderedCatalog)
+            body.field("links", ["actions": [["id": action.id.json, "rel": "create", "href": .string("\(baseURL)/v2/actions/\(action.id)")]]])
+        }
+        return .json(202, json)
     }
 
     @discardableResult

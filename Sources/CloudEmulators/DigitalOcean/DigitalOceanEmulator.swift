@@ -22,12 +22,15 @@ public final class DigitalOceanEmulator: CloudEmulator {
     }
 
     public let core: EmulatorCore
-    let catalog = DigitalOceanCatalog()
+    let catalog: DigitalOceanCatalog
+    let renderedCatalog: DigitalOceanCatalog.Rendered
     let options: Mutex<Options>
     let state: Mutex<DOState>
 
     public init(time: TimeSource = .real, options: Options = Options(), faults: FaultPlan = .none) {
         core = EmulatorCore(name: "digitalocean", time: time, faults: faults)
+        catalog = DigitalOceanCatalog()
+        renderedCatalog = DigitalOceanCatalog.Rendered(catalog)
         self.options = Mutex(options)
         var initial = DOState(random: SeededRandom(seed: options.seed))
         initial.tokens = Set(options.tokens)
@@ -81,7 +84,7 @@ public final class DigitalOceanEmulator: CloudEmulator {
         let now = time.now
         return state.withLock { state in
             settle(&state, now: now)
-            return state.droplets[id]?.json(catalog: catalog)
+            return state.droplets[id].map { dropletJSON($0) }
         }
     }
 
@@ -98,6 +101,25 @@ public final class DigitalOceanEmulator: CloudEmulator {
     }
 
     // MARK: - Shared pieces
+
+    /// `{"droplet": ...}`, or the droplet alone.
+    func dropletDocument(_ droplet: DODroplet, wrapped: Bool = true) -> JSONOutput {
+        var json = JSONOutput(capacity: 1500)
+        if wrapped {
+            json.object { o in
+                o.key("droplet")
+                droplet.write(to: &o, catalog: renderedCatalog)
+            }
+        } else {
+            droplet.write(to: &json, catalog: renderedCatalog)
+        }
+        return json
+    }
+
+    /// The droplet as a value, for the admin API.
+    private func dropletJSON(_ droplet: DODroplet) -> JSONValue {
+        (try? JSONParser.parse(dropletDocument(droplet, wrapped: false).bytes)) ?? .null
+    }
 
     func makeDroplet(
         state: inout DOState, name: String, size: DigitalOceanCatalog.Size, image: DigitalOceanCatalog.Image,
@@ -140,11 +162,10 @@ public final class DigitalOceanEmulator: CloudEmulator {
             }
             state.actions[action.id] = finished
         }
-        for droplet in state.droplets.values {
-            if let requested = droplet.destroyRequestedAt, requested + deleteDelay <= now {
-                state.droplets[droplet.id] = nil
-            }
+        let deleted = state.droplets.values.filter { droplet in
+            droplet.destroyRequestedAt.map { $0 + deleteDelay <= now } ?? false
         }
+        for droplet in deleted { state.droplets[droplet.id] = nil }
     }
 
     static func error(_ status: Int, _ id: String, _ message: String) -> HTTPResponse {

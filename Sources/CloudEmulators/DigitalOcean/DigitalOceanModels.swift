@@ -56,37 +56,80 @@ struct DOState: Sendable {
 }
 
 extension DODroplet {
-    func json(catalog: DigitalOceanCatalog) -> JSONValue {
-        var v4: [JSONValue] = []
-        var v6: [JSONValue] = []
-        if hasAddresses {
-            let (high, low) = (ipSerial / 250, ipSerial % 250 + 2)
-            v4.append([
-                "ip_address": .string("10.110.\(high).\(low)"), "netmask": "255.255.0.0",
-                "gateway": "nil", "type": "private",
-            ])
-            v4.append([
-                "ip_address": .string("198.18.\(high).\(low)"), "netmask": "255.255.255.0",
-                "gateway": .string("198.18.\(high).1"), "type": "public",
-            ])
-            if ipv6 {
-                v6.append([
-                    "ip_address": .string("2001:db8:0:\(String(high, radix: 16))::\(String(low, radix: 16))"),
-                    "netmask": 64, "gateway": "2001:db8::1", "type": "public",
-                ])
+    /// The droplet as the API shows it, written straight into `json` (listings write
+    /// hundreds per page); `catalog` holds the image, size and region documents.
+    func write(to json: inout JSONOutput, catalog: DigitalOceanCatalog.Rendered) {
+        json.object { o in
+            o.field("id", id)
+            o.field("name", name)
+            o.field("memory", size.memory)
+            o.field("vcpus", size.vcpus)
+            o.field("disk", size.disk)
+            o.field("locked", locked)
+            o.field("status", status)
+            o.key("kernel")
+            o.null()
+            o.key("created_at")
+            o.timestamp(createdAt)
+            o.key("features")
+            o.array { features in
+                features.string("private_networking")
+                if ipv6 { features.string("ipv6") }
+            }
+            o.key("backup_ids")
+            o.array { _ in }
+            o.key("next_backup_window")
+            o.null()
+            o.key("snapshot_ids")
+            o.array { _ in }
+            o.key("image")
+            o.raw(catalog.image(image))
+            o.key("volume_ids")
+            o.array { _ in }
+            o.key("size")
+            o.raw(catalog.size(size))
+            o.field("size_slug", size.slug)
+            o.key("networks")
+            o.object(writeNetworks)
+            o.key("region")
+            o.raw(catalog.region(region))
+            o.key("tags")
+            o.array { list in
+                for tag in tags { list.string(tag) }
+            }
+            o.field("vpc_uuid", vpcUUID)
+        }
+    }
+
+    /// `{"v4": [private, public], "v6": [public if asked for]}`, empty while new.
+    private func writeNetworks(_ o: inout JSONOutput) {
+        let (high, low) = (ipSerial / 250, ipSerial % 250 + 2)
+        o.key("v4")
+        o.array { v4 in
+            guard hasAddresses else { return }
+            v4.object { address in
+                address.field("ip_address", "10.110.\(high).\(low)")
+                address.field("netmask", "255.255.0.0")
+                address.field("gateway", "nil")
+                address.field("type", "private")
+            }
+            v4.object { address in
+                address.field("ip_address", "198.18.\(high).\(low)")
+                address.field("netmask", "255.255.255.0")
+                address.field("gateway", "198.18.\(high).1")
+                address.field("type", "public")
             }
         }
-        return [
-            "id": id.json, "name": .string(name), "memory": size.memory.json, "vcpus": size.vcpus.json,
-            "disk": size.disk.json, "locked": .bool(locked), "status": .string(status),
-            "kernel": nil, "created_at": .string(Timestamp.iso8601(createdAt)),
-            "features": ipv6 ? ["private_networking", "ipv6"] : ["private_networking"],
-            "backup_ids": [], "next_backup_window": nil, "snapshot_ids": [],
-            "image": catalog.imageJSON(image), "volume_ids": [], "size": catalog.sizeJSON(size),
-            "size_slug": .string(size.slug),
-            "networks": ["v4": .array(v4), "v6": .array(v6)],
-            "region": catalog.regionJSON(region), "tags": .strings(tags), "vpc_uuid": .string(vpcUUID),
-        ]
+        o.key("v6")
+        o.array { v6 in
+            guard hasAddresses, ipv6 else { return }
+            v6.object { address in
+                address.field("ip_address", "2001:db8:0:\(String(high, radix: 16))::\(String(low, radix: 16))")
+                address.field("netmask", 64)
+                address.field("gateway", "2001:db8::1")
+                address.field("type", "public")
+            }
+        }
     }
 }
 

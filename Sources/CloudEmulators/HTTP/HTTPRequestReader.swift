@@ -10,12 +10,14 @@ final class HTTPRequestReader {
         case invalid(Int, String)
     }
 
-    private let fd: Int32
+    private let connection: Connection
     private let limits: HTTPServer.Limits
     private var buffer: [UInt8] = []
+    /// Where `recv` reads to, kept for the connection's life.
+    private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
 
-    init(fd: Int32, limits: HTTPServer.Limits) {
-        self.fd = fd
+    init(connection: Connection, limits: HTTPServer.Limits) {
+        self.connection = connection
         self.limits = limits
     }
 
@@ -39,7 +41,7 @@ final class HTTPRequestReader {
         }
         // libcurl waits (up to a second) for this before sending a larger body.
         if headers.contains(where: { $0.name == "expect" && $0.value.lowercased() == "100-continue" }) {
-            _ = SocketIO.writeAll(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+            _ = connection.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
         }
         let body: [UInt8]
         let transferEncoding = headers.first { $0.name == "transfer-encoding" }?.value.lowercased()
@@ -124,16 +126,10 @@ final class HTTPRequestReader {
     }
 
     private func receive() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let got = recv(fd, &chunk, chunk.count, 0)
-            if got > 0 {
-                buffer += chunk[..<got]
-                return true
-            }
-            if got < 0 && errno == EINTR { continue }
-            return false
-        }
+        let got = connection.receive(into: &chunk)
+        guard got > 0 else { return false }
+        buffer += chunk[..<got]
+        return true
     }
 }
 

@@ -18,10 +18,20 @@ public struct HTTPResponse: Sendable {
             body: JSONWriter.bytes(value))
     }
 
+    /// A JSON body written with `JSONOutput`.
+    static func json(_ status: Int, _ output: JSONOutput, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: output.bytes)
+    }
+
     public static func xml(_ status: Int, _ text: String) -> HTTPResponse {
         HTTPResponse(
             status: status, headers: [("Content-Type", "text/xml; charset=utf-8")],
             body: Array(text.utf8))
+    }
+
+    /// An XML body written with `XMLOutput`.
+    static func xml(_ status: Int, _ output: XMLOutput) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "text/xml; charset=utf-8")], body: output.bytes)
     }
 
     public static func text(_ status: Int, _ text: String) -> HTTPResponse {

@@ -40,16 +40,22 @@ public final class HTTPServer: Sendable {
     }
 
     let limits: Limits
+    /// With an identity, every connection speaks TLS (HTTPS on the same port).
+    let identity: TLSIdentity?
     private let handler: Handler
     private let state = Mutex(State())
 
-    public init(limits: Limits = Limits(), handler: @escaping Handler) {
+    public init(limits: Limits = Limits(), tls identity: TLSIdentity? = nil, handler: @escaping Handler) {
         self.limits = limits
+        self.identity = identity
         self.handler = handler
     }
 
     /// The bound port, 0 before `start`.
     public var port: UInt16 { state.withLock { $0.port } }
+
+    /// `http`, or `https` when serving TLS.
+    public var scheme: String { identity == nil ? "http" : "https" }
 
     /// Binds 127.0.0.1 (port 0 picks a free one), starts accepting, returns the port.
     @discardableResult
@@ -131,32 +137,40 @@ public final class HTTPServer: Sendable {
     }
 
     private func serve(connection fd: Int32) {
+        // The receive timeout also bounds a TLS handshake that never comes.
         var timeout = timeval(tv_sec: Int(limits.idleTimeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let reader = HTTPRequestReader(fd: fd, limits: limits)
+        guard let connection = Connection(fd: fd, identity: identity) else { return }
+        var cleanly = true
+        defer { connection.finish(cleanly: cleanly) }
+        let reader = HTTPRequestReader(connection: connection, limits: limits)
         while !isStopped {
             let request: HTTPRequest
             switch reader.next() {
             case .request(let parsed): request = parsed
             case .closed: return
             case .invalid(let status, let message):
-                _ = SocketIO.writeAll(fd, HTTPResponse.text(status, message).serialized(keepAlive: false))
+                _ = connection.write(HTTPResponse.text(status, message).serialized(keepAlive: false))
                 return
             }
             let keepAlive = wantsKeepAlive(request)
             switch handler(request) {
             case .respond(let response):
-                guard SocketIO.writeAll(fd, response.serialized(keepAlive: keepAlive)), keepAlive else { return }
+                // The whole reply in one write: status line, headers and body.
+                guard connection.write(response.serialized(keepAlive: keepAlive)), keepAlive else { return }
             case .respondPartlyThenClose(let response):
                 let bytes = response.serialized(keepAlive: keepAlive)
-                _ = SocketIO.writeAll(fd, Array(bytes.prefix(max(1, bytes.count / 2))))
+                _ = connection.write(Array(bytes.prefix(max(1, bytes.count / 2))))
+                cleanly = false
                 return
             case .close:
+                cleanly = false
                 return
             case .hang(let seconds):
                 hold(fd, for: seconds)
+                cleanly = false
                 return
             }
         }
@@ -190,23 +204,5 @@ public enum HTTPServerError: Error, CustomStringConvertible {
         switch self {
         case .socket(let call, let code): "\(call) failed: \(String(cString: strerror(code)))"
         }
-    }
-}
-
-enum SocketIO {
-    /// Writes everything, without SIGPIPE when the peer has gone.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes {
-                send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-            }
-            if sent < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += sent
-        }
-        return true
     }
 }

@@ -38,58 +38,79 @@ extension OpSourceEmulator {
         return xml + "</ns4:NetworkWithLocations>"
     }
 
-    private func machineSpecification(_ server: OECServer) -> String {
-        "<machineSpecification>" + OECXML.element("cpuCount", String(server.image.cpuCount))
-            + OECXML.element("memoryMb", String(server.image.memoryMb))
-            + OECXML.element("osStorageGb", String(server.image.osStorageGb))
-            + OECXML.element("additionalLocalStorageGb", "0")
-            + "<operatingSystem>" + OECXML.element("type", server.image.osType)
-            + OECXML.element("displayName", server.image.osDisplayName) + "</operatingSystem></machineSpecification>"
+    private func writeMachineSpecification(_ server: OECServer, to xml: XMLOutput) {
+        xml.markup("<machineSpecification>")
+        xml.element("cpuCount", server.image.cpuCount)
+        xml.element("memoryMb", server.image.memoryMb)
+        xml.element("osStorageGb", server.image.osStorageGb)
+        xml.element("additionalLocalStorageGb", "0")
+        xml.markup("<operatingSystem>")
+        xml.element("type", server.image.osType)
+        xml.element("displayName", server.image.osDisplayName)
+        xml.markup("</operatingSystem></machineSpecification>")
     }
 
     /// The `<status>` child of a server with an operation in progress or failed.
-    func statusXML(_ server: OECServer, now: Double) -> String {
-        guard let operation = server.operation else { return "" }
+    private func writeStatus(_ server: OECServer, now: Double, to xml: XMLOutput) {
+        guard let operation = server.operation else { return }
         let span = max(0.001, operation.completesAt - operation.requestTime)
         let fraction = operation.failureReason != nil ? 1 : min(0.99, max(0, (now - operation.requestTime) / span))
         let step = min(operation.numberOfSteps, Int(fraction * Double(operation.numberOfSteps)) + 1)
         let stepNames = ["Waiting for operation", "Configuring machine", "Powering on", "Finalizing"]
-        var xml = "<status>" + OECXML.element("action", operation.action)
-            + OECXML.element("requestTime", Timestamp.iso8601Milli(operation.requestTime))
-            + OECXML.element("userName", operation.userName)
-            + OECXML.element("numberOfSteps", String(operation.numberOfSteps))
-            + OECXML.element("updateTime", Timestamp.iso8601Milli(min(now, operation.completesAt)))
-            + "<step>" + OECXML.element("name", stepNames[min(step - 1, stepNames.count - 1)])
-            + OECXML.element("number", String(step))
-            + OECXML.element("percentComplete", String(Int(fraction * 100))) + "</step>"
-        if let reason = operation.failureReason { xml += OECXML.element("failureReason", reason) }
-        return xml + "</status>"
+        xml.markup("<status>")
+        xml.element("action", operation.action)
+        xml.element("requestTime", time: operation.requestTime)
+        xml.element("userName", operation.userName)
+        xml.element("numberOfSteps", operation.numberOfSteps)
+        xml.element("updateTime", time: min(now, operation.completesAt))
+        xml.markup("<step>")
+        xml.element("name", stepNames[min(step - 1, stepNames.count - 1)])
+        xml.element("number", step)
+        xml.element("percentComplete", Int(fraction * 100))
+        xml.markup("</step>")
+        if let reason = operation.failureReason { xml.element("failureReason", reason) }
+        xml.markup("</status>")
     }
 
-    func deployedXML(_ state: OpSourceState, now: Double) -> String {
-        var xml = OECXML.declaration + #"<DeployedServers xmlns="\#(OECNamespace.server)"\#(OECXML.declarations([("ns2", OECNamespace.directory), ("ns5", OECNamespace.general)]))>"#
+    func deployedXML(_ state: OpSourceState, now: Double) -> XMLOutput {
+        let xml = XMLOutput(capacity: 900 * state.servers.count + 400)
+        xml.markup(OECXML.declaration + #"<DeployedServers xmlns="\#(OECNamespace.server)"\#(OECXML.declarations([("ns2", OECNamespace.directory), ("ns5", OECNamespace.general)]))>"#)
         for server in state.servers where server.isDeployed {
-            xml += "<DeployedServer>" + OECXML.element("id", server.id) + OECXML.element("name", server.name)
-                + OECXML.element("description", server.description) + machineSpecification(server)
-                + OECXML.element("sourceImageId", server.image.id) + OECXML.element("networkId", server.networkID)
-                + OECXML.element("privateIpAddress", server.privateIP) + OECXML.element("machineName", server.machineName)
-                + OECXML.element("isStarted", server.isStarted ? "true" : "false")
-                + OECXML.element("deployedTime", Timestamp.iso8601Milli(server.deployedAt ?? server.createdAt))
-                + statusXML(server, now: now) + "</DeployedServer>"
+            xml.markup("<DeployedServer>")
+            xml.element("id", server.id)
+            xml.element("name", server.name)
+            xml.element("description", server.description)
+            writeMachineSpecification(server, to: xml)
+            xml.element("sourceImageId", server.image.id)
+            xml.element("networkId", server.networkID)
+            xml.element("privateIpAddress", server.privateIP)
+            xml.element("machineName", server.machineName)
+            xml.element("isStarted", server.isStarted)
+            xml.element("deployedTime", time: server.deployedAt ?? server.createdAt)
+            writeStatus(server, now: now, to: xml)
+            xml.markup("</DeployedServer>")
         }
-        return xml + "</DeployedServers>"
+        xml.markup("</DeployedServers>")
+        return xml
     }
 
-    func pendingXML(_ state: OpSourceState, now: Double) -> String {
-        var xml = OECXML.declaration + #"<PendingDeployServers xmlns="\#(OECNamespace.server)"\#(OECXML.declarations([("ns2", OECNamespace.directory), ("ns5", OECNamespace.general)]))>"#
+    func pendingXML(_ state: OpSourceState, now: Double) -> XMLOutput {
+        let xml = XMLOutput()
+        xml.markup(OECXML.declaration + #"<PendingDeployServers xmlns="\#(OECNamespace.server)"\#(OECXML.declarations([("ns2", OECNamespace.directory), ("ns5", OECNamespace.general)]))>"#)
         for server in state.servers where !server.isDeployed {
-            xml += "<PendingDeployServer>" + OECXML.element("id", server.id) + OECXML.element("name", server.name)
-                + OECXML.element("description", server.description) + machineSpecification(server)
-                + OECXML.element("sourceImageId", server.image.id) + OECXML.element("networkId", server.networkID)
-                + OECXML.element("privateIpAddress", server.privateIP) + statusXML(server, now: now)
-                + "</PendingDeployServer>"
+            xml.markup("<PendingDeployServer>")
+            xml.element("id", server.id)
+            xml.element("name", server.name)
+            xml.element("description", server.description)
+            writeMachineSpecification(server, to: xml)
+            xml.element("sourceImageId", server.image.id)
+            xml.element("networkId", server.networkID)
+            xml.element("privateIpAddress", server.privateIP)
+            writeStatus(server, now: now, to: xml)
+            xml.markup("</PendingDeployServer>")
         }
-        return xml + "</PendingDeployServers>"
+        xml.markup("</PendingDeployServers>")
+        return xml
     }
 
     func serversWithStateReply(_ request: HTTPRequest, state: OpSourceState, now: Double) -> HTTPResponse {
@@ -98,9 +119,10 @@ extension OpSourceEmulator {
         if let name = request.queryValue("name"), !name.isEmpty { servers = servers.filter { $0.name == name } }
         let pageSize = min(250, max(1, Int(request.queryValue("pageSize") ?? "") ?? 250))
         let pageNumber = max(1, Int(request.queryValue("pageNumber") ?? "") ?? 1)
-        let page = Array(servers.dropFirst((pageNumber - 1) * pageSize).prefix(pageSize))
-        var xml = OECXML.declaration
-            + #"<ServersWithState xmlns="\#(OECNamespace.server)"\#(OECXML.declarations([("ns3", OECNamespace.directory), ("ns6", OECNamespace.general)])) totalCount="\#(servers.count)" pageCount="\#(page.count)" pageNumber="\#(pageNumber)" pageSize="\#(pageSize)">"#
+        let page = servers.dropFirst((pageNumber - 1) * pageSize).prefix(pageSize)
+        let xml = XMLOutput(capacity: 900 * page.count + 400)
+        xml.markup(OECXML.declaration
+            + #"<ServersWithState xmlns="\#(OECNamespace.server)"\#(OECXML.declarations([("ns3", OECNamespace.directory), ("ns6", OECNamespace.general)])) totalCount="\#(servers.count)" pageCount="\#(page.count)" pageNumber="\#(pageNumber)" pageSize="\#(pageSize)">"#)
         for server in page {
             let stateName: String
             if server.isLocked {
@@ -111,21 +133,46 @@ extension OpSourceEmulator {
             } else {
                 stateName = "NORMAL"
             }
-            xml += #"<serverWithState id="\#(server.id)" location="\#(server.image.location)">"#
-                + OECXML.element("name", server.name) + OECXML.element("description", server.description)
-                + #"<operatingSystem id="\#(server.image.osDisplayName.replacingOccurrences(of: "/", with: ""))" displayName="\#(server.image.osDisplayName)" type="\#(server.image.osType)"/>"#
-                + OECXML.element("cpuCount", String(server.image.cpuCount))
-                + OECXML.element("memoryMb", String(server.image.memoryMb))
-                + #"<disk id="\#(server.id.prefix(8))-d0" scsiId="0" sizeGb="\#(server.image.osStorageGb)" speed="STANDARD" state="NORMAL"/>"#
-                + OECXML.element("sourceImageId", server.image.id) + OECXML.element("networkId", server.networkID)
-                + OECXML.element("machineName", server.machineName) + OECXML.element("privateIp", server.privateIP)
-                + OECXML.element("created", Timestamp.iso8601Milli(server.createdAt))
-                + OECXML.element("isStarted", server.isStarted ? "true" : "false")
-                + OECXML.element("isDeployed", server.isDeployed ? "true" : "false")
-                + OECXML.element("state", stateName)
-                + (server.isDeployed ? #"<machineStatus name="vmwareToolsRunningStatus"><value>\#(server.isStarted ? "RUNNING" : "NOT_RUNNING")</value></machineStatus>"# : "")
-                + statusXML(server, now: now) + "</serverWithState>"
+            let image = server.image
+            // Attribute values are ids and catalog names, none of which needs escaping.
+            xml.markup(#"<serverWithState id=""#)
+            xml.markup(server.id)
+            xml.markup(#"" location=""#)
+            xml.markup(image.location)
+            xml.markup(#"">"#)
+            xml.element("name", server.name)
+            xml.element("description", server.description)
+            xml.markup(#"<operatingSystem id=""#)
+            xml.markup(String(image.osDisplayName.filter { $0 != "/" }))
+            xml.markup(#"" displayName=""#)
+            xml.markup(image.osDisplayName)
+            xml.markup(#"" type=""#)
+            xml.markup(image.osType)
+            xml.markup(#""/>"#)
+            xml.element("cpuCount", image.cpuCount)
+            xml.element("memoryMb", image.memoryMb)
+            xml.markup(#"<disk id=""#)
+            xml.markup(String(decoding: server.id.utf8.prefix(8), as: UTF8.self))
+            xml.markup(#"-d0" scsiId="0" sizeGb=""#)
+            xml.markup(String(image.osStorageGb))
+            xml.markup(#"" speed="STANDARD" state="NORMAL"/>"#)
+            xml.element("sourceImageId", image.id)
+            xml.element("networkId", server.networkID)
+            xml.element("machineName", server.machineName)
+            xml.element("privateIp", server.privateIP)
+            xml.element("created", time: server.createdAt)
+            xml.element("isStarted", server.isStarted)
+            xml.element("isDeployed", server.isDeployed)
+            xml.element("state", stateName)
+            if server.isDeployed {
+                xml.markup(#"<machineStatus name="vmwareToolsRunningStatus"><value>"#)
+                xml.markup(server.isStarted ? "RUNNING" : "NOT_RUNNING")
+                xml.markup("</value></machineStatus>")
+            }
+            writeStatus(server, now: now, to: xml)
+            xml.markup("</serverWithState>")
         }
-        return .xml(200, xml + "</ServersWithState>")
+        xml.markup("</ServersWithState>")
+        return .xml(200, xml)
     }
 }

@@ -111,29 +111,30 @@ public final class OpSourceEmulator: CloudEmulator {
 
     /// Finishes (or fails) every operation due by `now`.
     func settle(_ state: inout OpSourceState, now: Double) {
-        var kept: [OECServer] = []
-        for var server in state.servers {
-            if var operation = server.operation, operation.failureReason == nil, operation.completesAt <= now {
-                if operation.failsOnCompletion {
-                    operation.failureReason = "Failed to deploy the server: no capacity in the data center."
-                    server.operation = operation
-                } else {
-                    server.operation = nil
-                    switch operation.action {
-                    case "DEPLOY_SERVER":
-                        server.isDeployed = true
-                        server.isStarted = server.startAfterDeploy
-                        server.deployedAt = operation.completesAt
-                    case "START_SERVER", "RESTART_SERVER": server.isStarted = true
-                    case "SHUTDOWN_SERVER", "POWER_OFF_SERVER": server.isStarted = false
-                    case "DELETE_SERVER": continue
-                    default: break
-                    }
-                }
+        var deleted: Set<String> = []
+        // In place: most requests find nothing due, and copying every server is not free.
+        for index in state.servers.indices {
+            guard var operation = state.servers[index].operation, operation.failureReason == nil,
+                  operation.completesAt <= now
+            else { continue }
+            if operation.failsOnCompletion {
+                operation.failureReason = "Failed to deploy the server: no capacity in the data center."
+                state.servers[index].operation = operation
+                continue
             }
-            kept.append(server)
+            state.servers[index].operation = nil
+            switch operation.action {
+            case "DEPLOY_SERVER":
+                state.servers[index].isDeployed = true
+                state.servers[index].isStarted = state.servers[index].startAfterDeploy
+                state.servers[index].deployedAt = operation.completesAt
+            case "START_SERVER", "RESTART_SERVER": state.servers[index].isStarted = true
+            case "SHUTDOWN_SERVER", "POWER_OFF_SERVER": state.servers[index].isStarted = false
+            case "DELETE_SERVER": deleted.insert(state.servers[index].id)
+            default: break
+            }
         }
-        state.servers = kept
+        if !deleted.isEmpty { state.servers.removeAll { deleted.contains($0.id) } }
     }
 
     // MARK: - Routing

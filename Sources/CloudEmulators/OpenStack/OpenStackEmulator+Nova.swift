@@ -4,12 +4,12 @@ import TMCloudJSON
 extension OpenStackEmulator {
     func routeNova(_ request: HTTPRequest, segments: [String], state: inout OpenStackState, now: Double) -> HTTPResponse {
         let r = RouteMatcher(method: request.method, segments: segments)
-        if r.on("GET", "servers/detail") != nil { return listServers(request, detailed: true, state: state, now: now) }
-        if r.on("GET", "servers") != nil { return listServers(request, detailed: false, state: state, now: now) }
+        if r.on("GET", "servers/detail") != nil { return listServers(request, detailed: true, state: &state, now: now) }
+        if r.on("GET", "servers") != nil { return listServers(request, detailed: false, state: &state, now: now) }
         if r.on("POST", "servers") != nil { return createServer(request, state: &state, now: now) }
         if let captured = r.on("GET", "servers/*") {
             guard let server = state.servers[captured[0]] else { return novaNotFound("Instance \(captured[0]) could not be found.") }
-            return .json(200, ["server": serverJSON(server, state: state, now: now)])
+            return .json(200, serverDocument(server, state: state, now: now))
         }
         if let captured = r.on("PUT", "servers/*") {
             guard var server = state.servers[captured[0]] else { return novaNotFound("Instance \(captured[0]) could not be found.") }
@@ -19,7 +19,7 @@ extension OpenStackEmulator {
             server.name = name
             server.updatedAt = now
             state.servers[server.id] = server
-            return .json(200, ["server": serverJSON(server, state: state, now: now)])
+            return .json(200, serverDocument(server, state: state, now: now))
         }
         if let captured = r.on("DELETE", "servers/*") {
             guard state.servers[captured[0]] != nil else { return novaNotFound("Instance \(captured[0]) could not be found.") }
@@ -65,22 +65,28 @@ extension OpenStackEmulator {
 
     // MARK: - List
 
-    private func listServers(_ request: HTTPRequest, detailed: Bool, state: OpenStackState, now: Double) -> HTTPResponse {
-        var servers = Array(state.servers.values)
+    private func listServers(_ request: HTTPRequest, detailed: Bool, state: inout OpenStackState, now: Double) -> HTTPResponse {
+        // Newest first, as Nova's default sort (created_at desc, then id desc).
+        var servers = state.serversNewestFirst()
         if let pattern = request.queryValue("name"), !pattern.isEmpty {
-            // Nova filters names with a regular expression search (unanchored).
-            guard let regex = try? NSRegularExpression(pattern: pattern) else {
-                return novaError(400, "badRequest", "Invalid regular expression in name filter.")
-            }
-            servers = servers.filter {
-                regex.firstMatch(in: $0.name, range: NSRange($0.name.startIndex..., in: $0.name)) != nil
+            // Nova filters names with a regular expression search (unanchored). A
+            // pattern without metacharacters, the usual case, is a plain substring
+            // search, without matching through NSString for every server.
+            if !pattern.contains(where: { "\\^$.|?*+()[]{}".contains($0) }) {
+                let wanted = Array(pattern.utf8)
+                servers = servers.filter { Array($0.name.utf8).firstRange(of: wanted) != nil }
+            } else {
+                guard let regex = try? NSRegularExpression(pattern: pattern) else {
+                    return novaError(400, "badRequest", "Invalid regular expression in name filter.")
+                }
+                servers = servers.filter {
+                    regex.firstMatch(in: $0.name, range: NSRange($0.name.startIndex..., in: $0.name)) != nil
+                }
             }
         }
         if let wanted = request.queryValue("status")?.uppercased(), !wanted.isEmpty {
-            servers = servers.filter { status(of: $0) == wanted }
+            servers = servers.filter { Self.status(of: $0) == wanted }
         }
-        // Newest first, as Nova's default sort (created_at desc, then id desc).
-        servers.sort { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
         if let marker = request.queryValue("marker"), !marker.isEmpty {
             guard let index = servers.firstIndex(where: { $0.id == marker }) else {
                 return novaError(400, "badRequest", "marker [\(marker)] not found")
@@ -94,21 +100,35 @@ extension OpenStackEmulator {
             }
             limit = min(value, 1000)
         }
-        let page = Array(servers.prefix(limit))
-        var body = JSONObject()
-        body["servers"] = .array(page.map { server in
-            detailed ? serverJSON(server, state: state, now: now)
-                : ["id": .string(server.id), "name": .string(server.name), "links": links("servers", server.id)]
-        })
-        if page.count == limit, limit > 0, servers.count > 0, let last = page.last {
-            var query = "limit=\(limit)"
-            for (name, value) in request.query where name != "limit" && name != "marker" {
-                query += "&\(PercentEncoding.encode(name))=\(PercentEncoding.encode(value))"
+        let page = servers.prefix(limit)
+        let rendering = serverRendering(state, now: now)
+        var json = JSONOutput(capacity: (detailed ? 1500 : 300) * page.count + 500)
+        json.object { body in
+            body.key("servers")
+            body.array { list in
+                for server in page {
+                    if detailed {
+                        rendering.write(server, to: &list)
+                    } else {
+                        list.object { o in
+                            o.field("id", server.id)
+                            o.field("name", server.name)
+                            o.key("links")
+                            rendering.writeLinks(server.id, to: &o)
+                        }
+                    }
+                }
             }
-            query += "&marker=\(last.id)"
-            body["servers_links"] = [["href": .string("\(computeBase)/servers\(detailed ? "/detail" : "")?\(query)"), "rel": "next"]]
+            if page.count == limit, limit > 0, servers.count > 0, let last = page.last {
+                var query = "limit=\(limit)"
+                for (name, value) in request.query where name != "limit" && name != "marker" {
+                    query += "&\(PercentEncoding.encode(name))=\(PercentEncoding.encode(value))"
+                }
+                query += "&marker=\(last.id)"
+                body.field("servers_links", [["href": .string("\(computeBase)/servers\(detailed ? "/detail" : "")?\(query)"), "rel": "next"]])
+            }
         }
-        return .json(200, .object(body))
+        return .json(200, json)
     }
 
     // MARK: - Create

@@ -22,7 +22,7 @@ extension OpenStackEmulator {
     }
 
     /// `status` as Nova derives it from vm_state (task_state does not change it here).
-    func status(of server: NovaServer) -> String {
+    static func status(of server: NovaServer) -> String {
         switch server.vmState {
         case "building": "BUILD"
         case "active": "ACTIVE"
@@ -32,63 +32,185 @@ extension OpenStackEmulator {
         }
     }
 
-    private func taskState(of server: NovaServer, now: Double) -> JSONValue {
-        if server.deleteRequestedAt != nil { return "deleting" }
-        if let task = server.pendingTask { return .string(task.taskState) }
-        guard server.vmState == "building" else { return .null }
-        if now < server.createdAt + 1 { return "scheduling" }
-        return now < server.createdAt + settings.portDelay ? "networking" : "spawning"
+    /// What every server of one reply shares: the settings, the URLs, and each
+    /// server's ports and floating IPs, found once rather than per server.
+    struct ServerRendering {
+        let now: Double
+        let options: Options
+        let catalog: OpenStackCatalog
+        /// `{compute}/servers/` and `{base}/compute/{project}/servers/`: a server's links.
+        let selfLinkPrefix: String
+        let bookmarkLinkPrefix: String
+        /// `{base}/compute/{project}`, where bookmark links point.
+        let bookmarkBase: String
+        /// The `image` and `flavor` members of a server, for every image and flavor of
+        /// the catalog, by id.
+        let imageReferences: [String: [UInt8]]
+        let flavorReferences: [String: [UInt8]]
+        /// Visible ports by server id.
+        let ports: [String: [NeutronPort]]
+        /// Floating IPs by port id.
+        let floatingIPs: [String: [FloatingIP]]
     }
 
-    func serverJSON(_ server: NovaServer, state: OpenStackState, now: Double) -> JSONValue {
-        var addresses = JSONObject()
-        for port in state.ports.values.sorted(by: { $0.createdAt < $1.createdAt })
-        where port.deviceID == server.id && port.visibleAt <= now {
-            guard let network = catalog.networks.first(where: { $0.id == port.networkID }) else { continue }
-            var entries = addresses[network.name]?.arrayValue ?? []
-            entries.append([
-                "OS-EXT-IPS-MAC:mac_addr": .string(port.macAddress), "version": 4,
-                "addr": .string(port.ipAddress), "OS-EXT-IPS:type": "fixed",
-            ])
-            for address in state.floatingIPs.values where address.portID == port.id {
-                entries.append([
-                    "OS-EXT-IPS-MAC:mac_addr": .string(port.macAddress), "version": 4,
-                    "addr": .string(address.address), "OS-EXT-IPS:type": "floating",
-                ])
+    func serverRendering(_ state: OpenStackState, now: Double) -> ServerRendering {
+        let o = settings
+        var ports: [String: [NeutronPort]] = [:]
+        for port in state.ports.values where port.visibleAt <= now { ports[port.deviceID, default: []].append(port) }
+        var floatingIPs: [String: [FloatingIP]] = [:]
+        for address in state.floatingIPs.values {
+            if let portID = address.portID { floatingIPs[portID, default: []].append(address) }
+        }
+        let bookmarkBase = "\(baseURL)/compute/\(o.projectID)"
+        func references(_ ids: [String], _ kind: String) -> [String: [UInt8]] {
+            Dictionary(uniqueKeysWithValues: ids.map { ($0, Self.reference($0, kind, bookmarkBase: bookmarkBase)) })
+        }
+        return ServerRendering(
+            now: now, options: o, catalog: catalog, selfLinkPrefix: computeBase + "/servers/",
+            bookmarkLinkPrefix: bookmarkBase + "/servers/", bookmarkBase: bookmarkBase,
+            imageReferences: references(catalog.images.map(\.id), "images"),
+            flavorReferences: references(catalog.flavors.map(\.id), "flavors"), ports: ports, floatingIPs: floatingIPs)
+    }
+
+    /// `{"id": ..., "links": [bookmark]}`: a server's image or flavor.
+    static func reference(_ id: String, _ kind: String, bookmarkBase: String) -> [UInt8] {
+        JSONWriter.bytes(["id": .string(id), "links": [["href": .string("\(bookmarkBase)/\(kind)/\(id)"), "rel": "bookmark"]]])
+    }
+
+    /// `{"server": ...}` for one server.
+    func serverDocument(_ server: NovaServer, state: OpenStackState, now: Double) -> JSONOutput {
+        var json = JSONOutput(capacity: 2000)
+        json.object { o in
+            o.key("server")
+            serverRendering(state, now: now).write(server, to: &o)
+        }
+        return json
+    }
+}
+
+extension OpenStackEmulator.ServerRendering {
+    /// The server as `servers/detail` shows it.
+    func write(_ server: NovaServer, to json: inout JSONOutput) {
+        let building = server.vmState == "building"
+        json.object { o in
+            o.field("id", server.id)
+            o.field("name", server.name)
+            o.field("status", OpenStackEmulator.status(of: server))
+            o.field("tenant_id", options.projectID)
+            o.field("user_id", options.userID)
+            o.field("metadata", .object(server.metadata))
+            // The first 8 characters of the id (ASCII): cheaper through UTF-8 than Character.
+            o.field("hostId", building ? "" : "c0ffee" + String(decoding: server.id.utf8.prefix(8), as: UTF8.self))
+            o.key("image")
+            o.raw(imageReferences[server.imageID] ?? OpenStackEmulator.reference(server.imageID, "images", bookmarkBase: bookmarkBase))
+            o.key("flavor")
+            o.raw(flavorReferences[server.flavorID] ?? OpenStackEmulator.reference(server.flavorID, "flavors", bookmarkBase: bookmarkBase))
+            o.key("created")
+            o.timestamp(server.createdAt)
+            o.key("updated")
+            o.timestamp(server.updatedAt)
+            o.key("addresses")
+            writeAddresses(of: server, to: &o)
+            o.field("accessIPv4", "")
+            o.field("accessIPv6", "")
+            o.key("links")
+            writeLinks(server.id, to: &o)
+            o.field("OS-DCF:diskConfig", "MANUAL")
+            o.field("progress", progress(of: server))
+            o.field("OS-EXT-AZ:availability_zone", server.availabilityZone)
+            o.field("config_drive", "")
+            o.field("key_name", server.keyName)
+            o.key("OS-SRV-USG:launched_at")
+            if building || server.vmState == "error" {
+                o.null()
+            } else {
+                o.timestamp(server.readyAt, fractionDigits: 6, zone: false)
             }
-            addresses[network.name] = .array(entries)
+            o.key("OS-SRV-USG:terminated_at")
+            o.null()
+            o.key("security_groups")
+            o.array { groups in
+                for name in server.securityGroups { groups.object { $0.field("name", name) } }
+            }
+            o.key("OS-EXT-STS:task_state")
+            o.string(taskState(of: server))
+            o.field("OS-EXT-STS:vm_state", server.vmState)
+            o.field("OS-EXT-STS:power_state", server.vmState == "active" ? 1 : server.vmState == "stopped" ? 4 : 0)
+            o.key("os-extended-volumes:volumes_attached")
+            o.array { _ in }
+            if let fault = server.fault {
+                o.key("fault")
+                o.object { f in
+                    f.field("code", fault.code)
+                    f.key("created")
+                    f.timestamp(fault.created)
+                    f.field("message", fault.message)
+                }
+            }
         }
-        let powerState: Int = switch server.vmState {
-        case "active": 1
-        case "stopped": 4
-        default: 0
+    }
+
+    /// The `self` and `bookmark` links of a server.
+    func writeLinks(_ id: String, to json: inout JSONOutput) {
+        json.array { links in
+            links.object { link in
+                link.key("href")
+                link.string(selfLinkPrefix, id)
+                link.field("rel", "self")
+            }
+            links.object { link in
+                link.key("href")
+                link.string(bookmarkLinkPrefix, id)
+                link.field("rel", "bookmark")
+            }
         }
-        let progress = server.vmState == "building"
-            ? Int(min(99, max(0, (now - server.createdAt) / max(0.001, server.readyAt - server.createdAt) * 100))) : 0
-        var body = JSONObject([
-            "id": .string(server.id), "name": .string(server.name), "status": .string(status(of: server)),
-            "tenant_id": .string(settings.projectID), "user_id": .string(settings.userID),
-            "metadata": .object(server.metadata), "hostId": .string(server.vmState == "building" ? "" : "c0ffee\(server.id.prefix(8))"),
-            "image": ["id": .string(server.imageID), "links": [["href": .string("\(baseURL)/compute/\(settings.projectID)/images/\(server.imageID)"), "rel": "bookmark"]]],
-            "flavor": ["id": .string(server.flavorID), "links": [["href": .string("\(baseURL)/compute/\(settings.projectID)/flavors/\(server.flavorID)"), "rel": "bookmark"]]],
-            "created": .string(Timestamp.iso8601(server.createdAt)), "updated": .string(Timestamp.iso8601(server.updatedAt)),
-            "addresses": .object(addresses), "accessIPv4": "", "accessIPv6": "",
-            "links": links("servers", server.id), "OS-DCF:diskConfig": "MANUAL", "progress": progress.json,
-            "OS-EXT-AZ:availability_zone": .string(server.availabilityZone), "config_drive": "",
-            "key_name": server.keyName.map { .string($0) } ?? .null,
-            "OS-SRV-USG:launched_at": server.vmState == "building" || server.vmState == "error" ? .null : .string(String(Timestamp.iso8601Micro(server.readyAt).dropLast())),
-            "OS-SRV-USG:terminated_at": nil,
-            "security_groups": .array(server.securityGroups.map { ["name": .string($0)] }),
-            "OS-EXT-STS:task_state": taskState(of: server, now: now),
-            "OS-EXT-STS:vm_state": .string(server.vmState), "OS-EXT-STS:power_state": powerState.json,
-            "os-extended-volumes:volumes_attached": [],
-        ])
-        if let fault = server.fault {
-            body["fault"] = [
-                "code": fault.code.json, "created": .string(Timestamp.iso8601(fault.created)),
-                "message": .string(fault.message),
-            ]
+    }
+
+    /// Fixed and floating addresses by network name, ports in the order they were
+    /// made (the server's network order for ports made together).
+    private func writeAddresses(of server: NovaServer, to json: inout JSONOutput) {
+        var serverPorts = ports[server.id] ?? []
+        if serverPorts.count > 1 {
+            let order = { (port: NeutronPort) in server.networkIDs.firstIndex(of: port.networkID) ?? 0 }
+            serverPorts.sort { ($0.createdAt, order($0)) < ($1.createdAt, order($1)) }
         }
-        return .object(body)
+        let names = serverPorts.map { port in catalog.networks.first { $0.id == port.networkID }?.name }
+        json.object { o in
+            for (n, name) in names.enumerated() {
+                // One member per network, at the place of its first port.
+                guard let name, !names[..<n].contains(name) else { continue }
+                o.key(name)
+                o.array { entries in
+                    for (port, portNetwork) in zip(serverPorts, names) where portNetwork == name {
+                        writeAddress(port.ipAddress, type: "fixed", mac: port.macAddress, to: &entries)
+                        for address in floatingIPs[port.id] ?? [] {
+                            writeAddress(address.address, type: "floating", mac: port.macAddress, to: &entries)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func writeAddress(_ address: String, type: String, mac: String, to json: inout JSONOutput) {
+        json.object { o in
+            o.field("OS-EXT-IPS-MAC:mac_addr", mac)
+            o.field("version", 4)
+            o.field("addr", address)
+            o.field("OS-EXT-IPS:type", type)
+        }
+    }
+
+    private func progress(of server: NovaServer) -> Int {
+        guard server.vmState == "building" else { return 0 }
+        return Int(min(99, max(0, (now - server.createdAt) / max(0.001, server.readyAt - server.createdAt) * 100)))
+    }
+
+    private func taskState(of server: NovaServer) -> String? {
+        if server.deleteRequestedAt != nil { return "deleting" }
+        if let task = server.pendingTask { return task.taskState }
+        guard server.vmState == "building" else { return nil }
+        if now < server.createdAt + 1 { return "scheduling" }
+        return now < server.createdAt + options.portDelay ? "networking" : "spawning"
     }
 }

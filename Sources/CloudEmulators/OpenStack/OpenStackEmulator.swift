@@ -150,7 +150,13 @@ public final class OpenStackEmulator: CloudEmulator {
     /// Applies every transition due by `now`.
     func settle(_ state: inout OpenStackState, now: Double) {
         let deleteDelay = settings.deleteDelay
-        for var server in state.servers.values {
+        // Most requests find nothing due: look first, copy and write back only those.
+        let due = state.servers.values.filter { server in
+            (server.vmState == "building" && server.readyAt <= now)
+                || (server.pendingTask.map { $0.completesAt <= now } ?? false)
+                || (server.deleteRequestedAt.map { $0 + deleteDelay <= now } ?? false)
+        }
+        for var server in due {
             if server.vmState == "building" && server.readyAt <= now {
                 server.updatedAt = server.readyAt
                 if server.buildFails {

@@ -39,9 +39,20 @@ public enum SimulatorCommand: Sendable, Equatable {
     case run(RunRequest)
     case scenarios
     /// `seed`: nodes placed in each cloud's default pool before serving; `rateLimit`:
-    /// DigitalOcean requests per token per minute instead of 250 (both for benchmarks).
-    case serve(port: Int, seed: Int = 0, rateLimit: Int? = nil)
+    /// DigitalOcean requests per token per minute instead of 250 (both for benchmarks);
+    /// `tls`: serve HTTPS with this certificate and key.
+    case serve(port: Int, seed: Int = 0, rateLimit: Int? = nil, tls: ServeTLS? = nil)
     case help
+}
+
+/// The PEM files `tmcloud-sim serve --tls-cert --tls-key` serves HTTPS with.
+public struct ServeTLS: Sendable, Equatable {
+    public var certificate: String
+    public var key: String
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
+    }
 }
 
 /// Parses `tmcloud-sim` arguments by hand: `COMMAND --key=value ...`.
@@ -89,9 +100,16 @@ public enum CommandLineParser {
             var port = 0
             var seed = 0
             var rateLimit: Int?
+            var certificate: String?
+            var tlsKey: String?
             for (key, value) in options {
+                if key == "tls-cert" || key == "tls-key" {
+                    guard let path = value, !path.isEmpty else { throw UsageError("--\(key) takes a PEM file: --\(key)=PATH") }
+                    if key == "tls-cert" { certificate = path } else { tlsKey = path }
+                    continue
+                }
                 guard let text = value, let n = Int(text) else {
-                    throw UsageError("serve takes --port=N, --seed=N and --rate-limit=N")
+                    throw UsageError("serve takes --port=N, --seed=N, --rate-limit=N, --tls-cert=PEM and --tls-key=PEM")
                 }
                 switch key {
                 case "port" where (0...65535).contains(n): port = n
@@ -100,7 +118,13 @@ public enum CommandLineParser {
                 default: throw UsageError("serve takes --port=N, --seed=N (0 to 10000) and --rate-limit=N (above 0)")
                 }
             }
-            return .serve(port: port, seed: seed, rateLimit: rateLimit)
+            var tls: ServeTLS?
+            switch (certificate, tlsKey) {
+            case (let certificate?, let key?): tls = ServeTLS(certificate: certificate, key: key)
+            case (nil, nil): tls = nil
+            default: throw UsageError("serve needs both --tls-cert=PEM and --tls-key=PEM for HTTPS")
+            }
+            return .serve(port: port, seed: seed, rateLimit: rateLimit, tls: tls)
         case "run":
             if options.contains(where: { $0.key == "help" }) { return .help }
             return .run(try parseRun(options, readFile: readFile))

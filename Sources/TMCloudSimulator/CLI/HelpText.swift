@@ -7,10 +7,11 @@ enum HelpText {
           tmcloud-sim                          run the default scenario (a day on emulated DigitalOcean)
           tmcloud-sim run [--key=value ...]    run a scenario
           tmcloud-sim scenarios                list the built-in scenarios
-          tmcloud-sim serve [--port=N] [--seed=N] [--rate-limit=N]
+          tmcloud-sim serve [--port=N] [--seed=N] [--rate-limit=N] [--tls-cert=PEM --tls-key=PEM]
                                                serve the emulated clouds; --seed: N running
                                                nodes in each one's default pool; --rate-limit:
-                                               DigitalOcean requests a minute (default 250)
+                                               DigitalOcean requests a minute (default 250);
+                                               --tls-cert, --tls-key: HTTPS on the same ports
           tmcloud-sim help
 
         run options:

@@ -21,8 +21,8 @@ public enum SimulatorApp {
                 print("\(mark) \(scenario.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(scenario.summary)")
             }
             return 0
-        case .serve(let port, let seed, let rateLimit):
-            return EmulatedClouds.serve(port: port, seed: seed, rateLimit: rateLimit)
+        case .serve(let port, let seed, let rateLimit, let tls):
+            return EmulatedClouds.serve(port: port, seed: seed, rateLimit: rateLimit, tls: tls)
         case .run(let request):
             return run(request)
         }

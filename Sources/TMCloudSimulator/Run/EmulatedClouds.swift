@@ -37,11 +37,20 @@ public enum EmulatedClouds {
         return .ready(cloud)
     }
 
-    /// `tmcloud-sim serve`: the three emulators in real time, until stopped.
-    public static func serve(port: Int, seed: Int = 0, rateLimit: Int? = nil) -> Int32 {
+    /// `tmcloud-sim serve`: the three emulators in real time, until stopped; over HTTPS
+    /// when given a certificate and its key (PEM files).
+    public static func serve(port: Int, seed: Int = 0, rateLimit: Int? = nil, tls: ServeTLS? = nil) -> Int32 {
         var options = EmulatorSet.Options()
         options.seedNodes = seed
         if let rateLimit { options.digitalOcean.rateLimit = rateLimit }
+        if let tls {
+            do {
+                options.tls = try TLSIdentity(certificate: tls.certificate, key: tls.key)
+            } catch {
+                print("tmcloud-sim: serve: \(error)")
+                return 1
+            }
+        }
         if port > 0 {
             options.digitalOceanPort = UInt16(port)
             options.openStackPort = UInt16(min(port + 1, 65535))

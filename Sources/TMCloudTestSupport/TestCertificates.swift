@@ -1,3 +1,4 @@
+import CloudEmulators
 import ProcessRunner
 
 #if canImport(Glibc)
@@ -18,32 +19,12 @@ public enum TestCertificates {
     }()
 
     public static func path(_ name: String) -> String { directory + "/" + name }
-}
 
-/// A TLS front on loopback: serves a fixed JSON reply, or forwards to a plain HTTP
-/// server, with the certificate named (server, expired, wronghost, selfsigned).
-public final class TLSFront: @unchecked Sendable {
-    public let port: Int
-    private let process: BackgroundProcess
-
-    public init(certificate: String = "server", upstreamPort: Int? = nil) throws {
-        var arguments = [
-            RepositoryPaths.root + "/scripts/testing/tls-front.py",
-            "--cert", TestCertificates.path("\(certificate).pem"), "--key", TestCertificates.path("\(certificate).key"),
-        ]
-        if let upstreamPort { arguments += ["--upstream", "127.0.0.1:\(upstreamPort)"] }
-        process = try BackgroundProcess(
-            "/usr/bin/env", arguments: ["python3"] + arguments, environment: ["PATH": RepositoryPaths.searchPath])
-        guard let line = process.readLine(timeout: 20), line.hasPrefix("listening "), let p = Int(line.dropFirst(10))
-        else { throw TLSFrontError() }
-        port = p
+    /// The named certificate (server, expired, wronghost, selfsigned) with its key, to
+    /// serve HTTPS with.
+    public static func identity(_ name: String) throws -> TLSIdentity {
+        try TLSIdentity(certificate: path("\(name).pem"), key: path("\(name).key"))
     }
-
-    public var baseURL: String { "https://127.0.0.1:\(port)" }
-
-    public func stop() { process.stop() }
-
-    struct TLSFrontError: Error {}
 }
 
 /// Paths of the repository the tests run from.
@@ -54,11 +35,5 @@ public enum RepositoryPaths {
         while let last = parts.last, !last.hasPrefix(".build") { parts.removeLast() }
         if !parts.isEmpty { parts.removeLast() }
         return parts.joined(separator: "/")
-    }
-
-    /// The caller's PATH, so that python3 is found wherever it is installed.
-    public static var searchPath: String {
-        if let p = getenv("PATH") { return String(cString: p) }
-        return "/usr/local/bin:/usr/bin:/bin"
     }
 }
