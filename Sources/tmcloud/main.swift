@@ -23,12 +23,14 @@ func writeAll(_ text: String, to fd: Int32) -> Bool {
     return true
 }
 
+// Split at the first '=' as bytes: searching a String for a Character walks
+// grapheme clusters, a few thousand instructions per variable.
 var environment: [String: String] = [:]
 var entry = environ
 while let pointer = entry.pointee {
-    let pair = String(cString: pointer)
-    if let eq = pair.firstIndex(of: "=") {
-        environment[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+    if let eq = strchr(pointer, 0x3D) {
+        let key = String(decoding: UnsafeRawBufferPointer(start: pointer, count: eq - pointer), as: UTF8.self)
+        environment[key] = String(cString: eq + 1)
     }
     entry += 1
 }

@@ -93,14 +93,16 @@ extension OpSourceProvider {
     /// then stays noted for the next change.
     private func deleteOncePoweredOff(_ id: String, since poweredOff: Double) throws(DriverError) -> DestroyOutcome {
         let clock = context.client.clock
-        // A little under the last power-off's time, so that the wait keeps fitting the
-        // cloud rather than only ever growing.
-        var wait = api.state.stopSeconds.map { $0 * 0.8 } ?? firstStopWait
+        var wait = api.state.stopSeconds ?? firstStopWait
+        var retried = false
         while context.client.remainingTime - 10 > wait {
             clock.sleep(wait)
             do {
                 try api.operate("delete", serverID: id, doing: "delete server \(id)", retryingInProgress: false)
-                api.rememberStopTime(clock.now() - poweredOff)
+                // Accepted at the first try: the power-off may have been quicker, so the
+                // next wait is a little shorter (a retry then measures it again).
+                let took = clock.now() - poweredOff
+                api.rememberStopTime(retried ? took : min(took, wait * 0.95))
                 api.setSize(nil, for: id)
                 api.deletionDone(id)
                 return .started
@@ -115,6 +117,7 @@ extension OpSourceProvider {
                 }
                 context.note("server \(id) has not stopped yet: \(error.message)")
                 wait = stopRetryWait
+                retried = true
             }
         }
         context.note("server \(id) is still powering off: the next createnode or destroynode deletes it")

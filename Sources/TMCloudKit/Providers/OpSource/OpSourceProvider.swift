@@ -20,7 +20,7 @@ final class OpSourceProvider: CloudProvider {
     /// Seconds from `?poweroff` to the first `?delete` before any power-off has been
     /// timed, and between `?delete`s while the server is still stopping.
     var firstStopWait = 2.0
-    var stopRetryWait = 3.0
+    var stopRetryWait = 2.0
 
     init(_ context: ProviderContext) throws(DriverError) {
         self.context = context
