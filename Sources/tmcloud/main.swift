@@ -8,19 +8,22 @@ import Glibc
 // A closed pipe must become an error line, not a silent death.
 signal(SIGPIPE, SIG_IGN)
 
-/// Writes all of `text` to `fd`, retrying short writes; false when it could not.
+/// Writes all of `text` to `fd`, retrying short writes; false when it could not. The
+/// reply is written from the string's own storage (a 1,000-node reply is 240 KB).
 func writeAll(_ text: String, to fd: Int32) -> Bool {
-    let bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            return false
+    var text = text
+    return text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
         }
-        offset += n
+        return true
     }
-    return true
 }
 
 // Split at the first '=' as bytes: searching a String for a Character walks
