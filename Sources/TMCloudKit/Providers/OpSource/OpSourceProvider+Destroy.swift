@@ -99,10 +99,10 @@ extension OpSourceProvider {
             clock.sleep(wait)
             do {
                 try api.operate("delete", serverID: id, doing: "delete server \(id)", retryingInProgress: false)
-                // Accepted at the first try: the power-off may have been quicker, so the
-                // next wait is a little shorter (a retry then measures it again).
-                let took = clock.now() - poweredOff
-                api.rememberStopTime(retried ? took : min(took, wait * 0.95))
+                // After a retry, the time it really took is the next wait. Accepted at
+                // the first try, the wait stays: shortening it by a guess would make
+                // every few destroys pay a retry again.
+                if retried || api.state.stopSeconds == nil { api.rememberStopTime(clock.now() - poweredOff) }
                 api.setSize(nil, for: id)
                 api.deletionDone(id)
                 return .started
