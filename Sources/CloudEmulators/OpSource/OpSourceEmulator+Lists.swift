@@ -72,18 +72,23 @@ extension OpSourceEmulator {
         xml.markup("</status>")
     }
 
+    /// What DeployedServer and PendingDeployServer share, in their order.
+    private func writeListedServer(_ server: OECServer, to xml: XMLOutput) {
+        xml.element("id", server.id)
+        xml.element("name", server.name)
+        xml.element("description", server.description)
+        writeMachineSpecification(server, to: xml)
+        xml.element("sourceImageId", server.image.id)
+        xml.element("networkId", server.networkID)
+        xml.element("privateIpAddress", server.privateIP)
+    }
+
     func deployedXML(_ state: OpSourceState, now: Double) -> XMLOutput {
         let xml = XMLOutput(capacity: 900 * state.servers.count + 400)
         xml.markup(OECXML.declaration + #"<DeployedServers xmlns="\#(OECNamespace.server)"\#(OECXML.declarations([("ns2", OECNamespace.directory), ("ns5", OECNamespace.general)]))>"#)
         for server in state.servers where server.isDeployed {
             xml.markup("<DeployedServer>")
-            xml.element("id", server.id)
-            xml.element("name", server.name)
-            xml.element("description", server.description)
-            writeMachineSpecification(server, to: xml)
-            xml.element("sourceImageId", server.image.id)
-            xml.element("networkId", server.networkID)
-            xml.element("privateIpAddress", server.privateIP)
+            writeListedServer(server, to: xml)
             xml.element("machineName", server.machineName)
             xml.element("isStarted", server.isStarted)
             xml.element("deployedTime", time: server.deployedAt ?? server.createdAt)
@@ -99,13 +104,7 @@ extension OpSourceEmulator {
         xml.markup(OECXML.declaration + #"<PendingDeployServers xmlns="\#(OECNamespace.server)"\#(OECXML.declarations([("ns2", OECNamespace.directory), ("ns5", OECNamespace.general)]))>"#)
         for server in state.servers where !server.isDeployed {
             xml.markup("<PendingDeployServer>")
-            xml.element("id", server.id)
-            xml.element("name", server.name)
-            xml.element("description", server.description)
-            writeMachineSpecification(server, to: xml)
-            xml.element("sourceImageId", server.image.id)
-            xml.element("networkId", server.networkID)
-            xml.element("privateIpAddress", server.privateIP)
+            writeListedServer(server, to: xml)
             writeStatus(server, now: now, to: xml)
             xml.markup("</PendingDeployServer>")
         }
