@@ -116,7 +116,10 @@ public final class RawHTTPConnection {
     /// True when the server closes the connection within `timeout` seconds.
     public func waitForClose(timeout: Double) -> Bool {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, Int32(timeout * 1000)) > 0 else { return false }
+        var ready = poll(&poller, 1, Int32(timeout * 1000))
+        // A signal may cut the wait short: wait once more rather than report "open".
+        if ready < 0 && errno == EINTR { ready = poll(&poller, 1, Int32(timeout * 1000)) }
+        guard ready > 0 else { return false }
         var scratch = [UInt8](repeating: 0, count: 256)
         return recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT)) <= 0
     }
