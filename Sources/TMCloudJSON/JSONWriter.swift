@@ -53,33 +53,40 @@ public enum JSONWriter {
     /// Appends `s` as a JSON string literal: runs that need no escape are copied whole.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        escape(s) { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The body of `s` as a JSON string (no quotes), handed to `emit` in pieces: runs
+    /// that need no escape as they are, and the escape of each byte that does (quote,
+    /// backslash, `\n` `\r` `\t`, `\u00XX` for other control characters and DEL). The
+    /// one definition of the driver's and the emulators' escapes.
+    public static func escape(_ s: String, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
         var s = s
         s.withUTF8 { bytes in
             var run = 0
             for i in 0..<bytes.count {
                 let b = bytes[i]
                 if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+                if run < i { emit(UnsafeBufferPointer(rebasing: bytes[run..<i])) }
                 run = i + 1
-                out.append(0x5C)
                 switch b {
-                case 0x22: out.append(0x22)
-                case 0x5C: out.append(0x5C)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x22: (#"\""# as StaticString).withUTF8Buffer(emit)
+                case 0x5C: (#"\\"# as StaticString).withUTF8Buffer(emit)
+                case 0x0A: (#"\n"# as StaticString).withUTF8Buffer(emit)
+                case 0x0D: (#"\r"# as StaticString).withUTF8Buffer(emit)
+                case 0x09: (#"\t"# as StaticString).withUTF8Buffer(emit)
                 default:
                     let hex: StaticString = "0123456789abcdef"
-                    out.append(UInt8(ascii: "u"))
-                    out.append(UInt8(ascii: "0"))
-                    out.append(UInt8(ascii: "0"))
-                    out.append(hex.utf8Start[Int(b >> 4)])
-                    out.append(hex.utf8Start[Int(b & 0xF)])
+                    let sequence: [UInt8] = [
+                        0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex.utf8Start[Int(b >> 4)],
+                        hex.utf8Start[Int(b & 0xF)],
+                    ]
+                    sequence.withUnsafeBufferPointer(emit)
                 }
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
+            if run < bytes.count { emit(UnsafeBufferPointer(rebasing: bytes[run..<bytes.count])) }
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// A finite double in the shortest form that reads back the same; integral

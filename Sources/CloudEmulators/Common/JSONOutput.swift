@@ -153,33 +153,8 @@ struct JSONOutput {
         buffer.append(UInt8(ascii: "\""))
     }
 
-    /// The escapes of `JSONWriter`: quote, backslash, \n \r \t, \u00XX for the other
-    /// control characters and DEL; everything else as it is.
+    /// The escapes of `JSONWriter`, from `JSONWriter` itself.
     private func appendEscaped(_ text: String) {
-        let clean = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            for byte in utf8 where Self.needsEscape(byte) { return false }
-            buffer.append(utf8)
-            return true
-        }
-        if clean == true { return }
-        let hex = Array("0123456789abcdef".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: buffer.append(#"\""# as StaticString)
-            case 0x5C: buffer.append(#"\\"# as StaticString)
-            case 0x0A: buffer.append(#"\n"# as StaticString)
-            case 0x0D: buffer.append(#"\r"# as StaticString)
-            case 0x09: buffer.append(#"\t"# as StaticString)
-            case 0x00..<0x20, 0x7F:
-                buffer.append(#"\u00"# as StaticString)
-                buffer.append(hex[Int(byte >> 4)])
-                buffer.append(hex[Int(byte & 0xF)])
-            default: buffer.append(byte)
-            }
-        }
-    }
-
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F
+        JSONWriter.escape(text) { buffer.append($0) }
     }
 }

@@ -1,3 +1,5 @@
+import TMCloudTransport
+
 /// Writes XML text straight into bytes, for the OEC server listings: concatenating
 /// Strings element by element cost more than everything else in serving a page.
 struct XMLOutput {
@@ -36,27 +38,10 @@ struct XMLOutput {
         close(tag)
     }
 
-    /// Character data, escaped as `XMLEscape.text` does: the five entities, and control
+    /// Character data, escaped by `XMLEscape` itself: the five entities, and control
     /// characters other than tab, newline and carriage return dropped.
     func text(_ text: String) {
-        let clean = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            for byte in utf8 where Self.needsEscape(byte) { return false }
-            buffer.append(utf8)
-            return true
-        }
-        if clean == true { return }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): buffer.append("&amp;" as StaticString)
-            case UInt8(ascii: "<"): buffer.append("&lt;" as StaticString)
-            case UInt8(ascii: ">"): buffer.append("&gt;" as StaticString)
-            case UInt8(ascii: "\""): buffer.append("&quot;" as StaticString)
-            case UInt8(ascii: "'"): buffer.append("&apos;" as StaticString)
-            case 0x09, 0x0A, 0x0D: buffer.append(byte)
-            case 0x00..<0x20: break
-            default: buffer.append(byte)
-            }
-        }
+        XMLEscape.escape(text) { buffer.append($0) }
     }
 
     private func open(_ tag: StaticString) {
@@ -71,11 +56,4 @@ struct XMLOutput {
         buffer.append(UInt8(ascii: ">"))
     }
 
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"): true
-        case 0x09, 0x0A, 0x0D: false
-        default: byte < 0x20
-        }
-    }
 }

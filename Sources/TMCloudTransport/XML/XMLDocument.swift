@@ -302,20 +302,37 @@ public enum XMLEscape {
     /// `s` with &, <, >, " and ' escaped, and control characters other than tab and
     /// newline dropped (XML 1.0 cannot carry them).
     public static func text(_ s: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value >= 0x20 { out.unicodeScalars.append(scalar) }
+        escape(s) { out.append(contentsOf: $0) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The escaped text of `s` handed to `emit` in pieces: runs that need nothing as
+    /// they are, an entity for each markup character, nothing for a dropped control
+    /// character. The one definition of the driver's and the emulators' escapes; all
+    /// the characters it touches are ASCII, so it works on the UTF-8 bytes.
+    public static func escape(_ s: String, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var s = s
+        s.withUTF8 { bytes in
+            var run = 0
+            for i in 0..<bytes.count {
+                let entity: StaticString
+                switch bytes[i] {
+                case UInt8(ascii: "&"): entity = "&amp;"
+                case UInt8(ascii: "<"): entity = "&lt;"
+                case UInt8(ascii: ">"): entity = "&gt;"
+                case UInt8(ascii: "\""): entity = "&quot;"
+                case UInt8(ascii: "'"): entity = "&apos;"
+                case 0x09, 0x0A, 0x0D: continue
+                case 0x00..<0x20: entity = ""
+                default: continue
+                }
+                if run < i { emit(UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+                run = i + 1
+                if entity.utf8CodeUnitCount > 0 { entity.withUTF8Buffer(emit) }
             }
+            if run < bytes.count { emit(UnsafeBufferPointer(rebasing: bytes[run..<bytes.count])) }
         }
-        return out
     }
 }
