@@ -15,10 +15,8 @@ enum Timestamp {
     /// point, then `Z` unless `zone` is false: listings write thousands of these.
     static func append(_ epoch: Double, fractionDigits: Int = 0, zone: Bool = true, to buffer: ByteBuffer) {
         let whole = epoch.rounded(.down)
-        let total = Int64(whole)
-        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
-        let clock = Int(total - days * 86400)
-        let (year, month, day) = UTCTime.civil(days)
+        let (year, month, day, seconds) = UTCTime.parts(epoch)
+        let clock = Int(seconds)
         buffer.append(decimal: Int(year), width: 4)
         buffer.append(UInt8(ascii: "-"))
         buffer.append(decimal: Int(month), width: 2)

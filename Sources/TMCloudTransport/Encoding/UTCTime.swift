@@ -6,10 +6,7 @@
 public enum UTCTime {
     /// `2026-11-23T10:00:00Z` for Unix time `seconds` ("" outside years 0...9999).
     public static func rfc3339(_ seconds: Double) -> String {
-        let total = Int64(seconds.rounded(.down))
-        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
-        let clock = total - days * 86400
-        let (year, month, day) = civil(days)
+        let (year, month, day, clock) = parts(seconds)
         guard (0...9999).contains(year) else { return "" }
         var out = [UInt8](repeating: 0, count: 20)
         func put(_ value: Int64, _ at: Int, _ width: Int) {
@@ -29,6 +26,15 @@ public enum UTCTime {
             out[at] = UInt8(ascii: mark)
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The date of Unix time `seconds` (whole seconds, rounded down) and the seconds
+    /// since that day's midnight.
+    public static func parts(_ seconds: Double) -> (year: Int64, month: Int64, day: Int64, clock: Int64) {
+        let total = Int64(seconds.rounded(.down))
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let (year, month, day) = civil(days)
+        return (year, month, day, total - days * 86400)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (month 1...12); days past
