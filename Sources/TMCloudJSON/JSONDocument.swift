@@ -283,18 +283,26 @@ struct JSONTapeBuilder {
 
     private mutating func hex4() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= count else { throw error("unexpected end of document") }
+        guard let value = Self.hex4(UnsafeBufferPointer(start: base + index, count: 4)) else {
+            throw error("invalid \\u escape")
+        }
+        index += 4
+        return value
+    }
+
+    /// The value of four hexadecimal digits; nil when one is not a digit. Also read by
+    /// `JSONView` when it decodes an escape the builder has checked.
+    static func hex4(_ digits: UnsafeBufferPointer<UInt8>) -> UInt32? {
         var value: UInt32 = 0
-        for _ in 0..<4 {
-            let b = base[index]
-            let digit: UInt32
+        for b in digits.prefix(4) {
+            let digit: UInt8
             switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape")
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = b - UInt8(ascii: "A") + 10
+            default: return nil
             }
-            value = value * 16 + digit
-            index += 1
+            value = value * 16 + UInt32(digit)
         }
         return value
     }

@@ -44,12 +44,6 @@ public struct JSONObject: Sendable, Equatable {
         for (key, value) in pairs { self[key] = value }
     }
 
-    /// Members with distinct keys, as the parser collects them.
-    init(uniqueMembers: [(key: String, value: JSONValue)]) {
-        members = uniqueMembers
-        if members.count > Self.indexedSize { rebuildIndex() }
-    }
-
     /// Where `key` is in `members`.
     private func position(of key: String) -> Int? {
         if let index { return index[key] }

@@ -15,26 +15,11 @@ public struct JSONView: @unchecked Sendable {
     /// The member `key` of an object (the last one, should the name repeat); nil for
     /// anything else or a missing key.
     public subscript(key: String) -> JSONView? {
-        let tape = document.tape
-        guard tape[index].kind == .object else { return nil }
         var found: Int?
-        var k = index + 1
-        let end = tape[index].next(at: index)
-        var wanted = key
-        wanted.withUTF8 { wantedBytes in
-            document.bytes.withUnsafeBufferPointer { bytes in
-                while k < end {
-                    let name = tape[k]
-                    if name.escaped {
-                        if JSONView.decodeString(bytes, name) == key { found = k + 1 }
-                    } else if name.end - name.start == wantedBytes.count
-                        && (wantedBytes.isEmpty
-                            || memcmpEqual(bytes.baseAddress! + name.start, wantedBytes.baseAddress!, wantedBytes.count))
-                    {
-                        found = k + 1
-                    }
-                    k = tape[k + 1].next(at: k + 1)
-                }
+        var key = key
+        key.withUTF8 { wanted in
+            forEachMember { bytes, name, value in
+                if Self.name(name, in: bytes, is: wanted) { found = value }
             }
         }
         return found.map { JSONView(document: document, index: $0) }
@@ -45,30 +30,40 @@ public struct JSONView: @unchecked Sendable {
     /// server this way walks its members once instead of a dozen times.
     public func fields(_ names: [StaticString]) -> [JSONView?] {
         var found = [JSONView?](repeating: nil, count: names.count)
-        let tape = document.tape
-        guard tape[index].kind == .object else { return found }
-        let end = tape[index].next(at: index)
-        let lengths = names.map(\.utf8CodeUnitCount)
-        var k = index + 1
-        document.bytes.withUnsafeBufferPointer { bytes in
-            while k < end {
-                let name = tape[k]
-                let length = name.end - name.start
-                for n in 0..<names.count {
-                    let match: Bool
-                    if name.escaped {
-                        match = JSONView.decodeString(bytes, name) == names[n].description
-                    } else {
-                        match = length == lengths[n]
-                            && (length == 0 || memcmpEqual(bytes.baseAddress! + name.start, names[n].utf8Start, length))
-                    }
-                    // A repeated name: the last one counts, as with the subscript.
-                    if match { found[n] = JSONView(document: document, index: k + 1) }
-                }
-                k = tape[k + 1].next(at: k + 1)
+        forEachMember { bytes, name, value in
+            for n in 0..<names.count {
+                let wanted = UnsafeBufferPointer(start: names[n].utf8Start, count: names[n].utf8CodeUnitCount)
+                // A repeated name: the last one counts, as with the subscript.
+                if Self.name(name, in: bytes, is: wanted) { found[n] = JSONView(document: document, index: value) }
             }
         }
         return found
+    }
+
+    /// Calls `body` with the document's bytes, each member's name entry and the index
+    /// of its value, in document order; nothing when this is not an object.
+    private func forEachMember(_ body: (UnsafeBufferPointer<UInt8>, JSONTapeEntry, Int) -> Void) {
+        let tape = document.tape
+        guard tape[index].kind == .object else { return }
+        let end = tape[index].next(at: index)
+        document.bytes.withUnsafeBufferPointer { bytes in
+            var k = index + 1
+            while k < end {
+                body(bytes, tape[k], k + 1)
+                k = tape[k + 1].next(at: k + 1)
+            }
+        }
+    }
+
+    /// Whether the member name `name` reads `wanted` (its bytes compared, or, when the
+    /// name holds escapes, its decoded text compared as strings).
+    private static func name(
+        _ name: JSONTapeEntry, in bytes: UnsafeBufferPointer<UInt8>, is wanted: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        if name.escaped { return decodeString(bytes, name) == String(decoding: wanted, as: UTF8.self) }
+        let length = name.end - name.start
+        return length == wanted.count
+            && (length == 0 || memcmpEqual(bytes.baseAddress! + name.start, wanted.baseAddress!, length))
     }
 
     /// The element at `position` of an array; nil when out of range or not an array.
@@ -97,16 +92,10 @@ public struct JSONView: @unchecked Sendable {
 
     /// The members of an object, in document order (a repeated name appears twice).
     public var members: [(key: String, value: JSONView)]? {
-        let tape = document.tape
-        guard tape[index].kind == .object else { return nil }
+        guard entry.kind == .object else { return nil }
         var result: [(key: String, value: JSONView)] = []
-        var k = index + 1
-        let end = tape[index].next(at: index)
-        document.bytes.withUnsafeBufferPointer { bytes in
-            while k < end {
-                result.append((JSONView.decodeString(bytes, tape[k]), JSONView(document: document, index: k + 1)))
-                k = tape[k + 1].next(at: k + 1)
-            }
+        forEachMember { bytes, name, value in
+            result.append((JSONView.decodeString(bytes, name), JSONView(document: document, index: value)))
         }
         return result
     }
@@ -216,19 +205,9 @@ public struct JSONView: @unchecked Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Four hexadecimal digits at `at`, which the builder has checked.
     private static func hex4(_ raw: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
-        var value: UInt32 = 0
-        for k in at..<at + 4 {
-            let b = raw[k]
-            let digit: UInt8
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = b - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = b - UInt8(ascii: "a") + 10
-            default: digit = b - UInt8(ascii: "A") + 10
-            }
-            value = value * 16 + UInt32(digit)
-        }
-        return value
+        JSONTapeBuilder.hex4(UnsafeBufferPointer(rebasing: raw[at..<at + 4])) ?? 0
     }
 
     private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
