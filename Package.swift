@@ -13,6 +13,14 @@ let libxml2Headers = "/usr/include/libxml2"
 /// 3 million instructions of symbol relocation, a quarter of a status poll).
 let staticCxxDirectory = Context.environment["TMCLOUD_STATIC_CXX_DIR"]
 
+/// How the release driver is linked: libgcc inside it, and its 23,000 relocations of
+/// the Swift runtime's pointers packed as RELR (glibc 2.36, which the binary needs
+/// anyway) instead of 550 KB of RELA entries read on every start. gold cannot pack
+/// them; lld, which ships with the toolchain, can.
+let releaseDriverLinkFlags = [
+    "-Xclang-linker", "-static-libgcc", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+]
+
 /// DWARF 4 debug information for the C shims: valgrind 3.19, which profiles the
 /// binaries (docs/performance.md), cannot read tmcloud-sim once two C files carry DWARF 5.
 let cDebugInfo = "-gdwarf-4"
@@ -66,7 +74,7 @@ let package = Package(
         .target(name: "CStartup"),
         .executableTarget(
             name: "tmcloud", dependencies: ["TMCloudKit", "CStartup"], swiftSettings: strict,
-            linkerSettings: staticCxxDirectory.map { [.unsafeFlags(["-L\($0)", "-Xclang-linker", "-static-libgcc"])] } ?? []),
+            linkerSettings: staticCxxDirectory.map { [.unsafeFlags(["-L\($0)"] + releaseDriverLinkFlags)] } ?? []),
         // Fuzz entry points for the parsers; scripts/fuzz.sh builds them with libFuzzer,
         // an ordinary build makes a corpus replayer.
         .executableTarget(
