@@ -225,6 +225,12 @@ public final class ProviderContext {
         }
     }
 
+    /// Sends a GET ahead of the `send` that will ask for it: a listing's next page,
+    /// which the server prepares while the driver reads the page it has.
+    public func prefetch(_ request: HTTPRequest) {
+        client.prefetch(request)
+    }
+
     /// The reply's body as JSON, or a `malformedReply` error naming what was expected.
     public func json(_ response: HTTPResponse, expecting what: String) throws(DriverError) -> JSONValue {
         do {

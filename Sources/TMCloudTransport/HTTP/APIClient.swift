@@ -40,6 +40,19 @@ public final class APIClient {
         self.clock = clock
     }
 
+    /// A GET sent ahead (`prefetch`), counted when it was sent.
+    private var prefetched: HTTPRequest?
+
+    /// Sends a GET ahead of the `send` that will ask for it, when the transport can;
+    /// the caller works on the previous page while the server prepares this one.
+    public func prefetch(_ request: HTTPRequest) {
+        let left = remainingTime
+        guard request.method == .get, prefetched == nil, left > 0.05 else { return }
+        prefetched = request
+        requestCount += 1
+        transport.prefetch(request, timeout: min(requestTimeout, left))
+    }
+
     /// Seconds left before the deadline.
     public var remainingTime: Double { policy.deadline - clock.now() }
 
@@ -57,7 +70,13 @@ public final class APIClient {
                 throw .deadlineExceeded("no time left for \(request.method.rawValue) \(Self.redactedURL(request.url))")
             }
             let timeout = min(requestTimeout, left)
-            requestCount += 1
+            if attempt == 1, let ahead = prefetched {
+                prefetched = nil
+                // Counted when it was asked for ahead, whether or not the transport sent it then.
+                if !ahead.sameExchange(as: request) { requestCount += 1 }
+            } else {
+                requestCount += 1
+            }
             let retryAfter: Double?
             let failure: String
             do {

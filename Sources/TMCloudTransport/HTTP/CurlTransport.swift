@@ -34,9 +34,15 @@ public final class CurlTransport: HTTPTransport {
     private static let globalInit: CURLcode = tmc_curl_global_init()
 
     private let handle: UnsafeMutableRawPointer
+    /// Drives the easy handle, so that a request can be under way while the caller
+    /// works; it also keeps the run's connections for reuse.
+    private let multi: UnsafeMutableRawPointer
     private let tls: TLSOptions
     private let maximumBodySize: Int
     private let userAgent: String
+    /// A GET sent ahead by `prefetch`, whose reply the next `send` of the same request
+    /// reads instead of sending it again.
+    private var prefetched: Transfer?
     /// Looked at on the first HTTPS request only: plain HTTP never needs it.
     private lazy var useHashedDirectory: Bool =
         access(CurlTransport.systemCertificateDirectory + "/ca-certificates.crt", F_OK) == 0
@@ -53,65 +59,118 @@ public final class CurlTransport: HTTPTransport {
         guard CurlTransport.globalInit == CURLE_OK, let h = curl_easy_init() else {
             throw TransportError(kind: .permanent, message: "libcurl could not be initialised")
         }
+        guard let m = curl_multi_init() else {
+            curl_easy_cleanup(h)
+            throw TransportError(kind: .permanent, message: "libcurl could not be initialised")
+        }
         if let caFile = tls.caFile, access(caFile, R_OK) != 0 {
+            curl_multi_cleanup(m)
             curl_easy_cleanup(h)
             throw TransportError(kind: .permanent, message: "caFile \(caFile) cannot be read")
         }
         self.handle = h
+        self.multi = m
         self.tls = tls
         self.userAgent = userAgent
         self.maximumBodySize = maximumBodySize
     }
 
     deinit {
+        if prefetched != nil { curl_multi_remove_handle(multi, handle) }
+        curl_multi_cleanup(multi)
         curl_easy_cleanup(handle)
     }
 
     public func send(_ request: HTTPRequest, timeout: Double) throws(TransportError) -> HTTPResponse {
-        curl_easy_reset(handle)
-        let sink = ResponseSink(limit: maximumBodySize)
-        var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(headerList) }
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        if let transfer = prefetched {
+            prefetched = nil
+            if transfer.request.sameExchange(as: request) { return try finish(transfer) }
+            // Not what was sent ahead: its reply is dropped with its connection.
+            curl_multi_remove_handle(multi, handle)
+        }
+        return try finish(start(request, timeout: timeout))
+    }
 
+    /// Sends a GET now and leaves its reply to the next `send` of the same request,
+    /// so that the server prepares it while the caller reads the previous page. Does
+    /// nothing when the request cannot be started; `send` then sends it as usual.
+    public func prefetch(_ request: HTTPRequest, timeout: Double) {
+        guard request.method == .get, prefetched == nil, let transfer = try? start(request, timeout: timeout) else {
+            return
+        }
+        // One turn puts the request on the wire when the connection is open already.
+        var running: Int32 = 0
+        _ = curl_multi_perform(multi, &running)
+        prefetched = transfer
+    }
+
+    // MARK: - Transfers
+
+    /// Sets the handle up for `request` and hands it to the multi handle.
+    private func start(_ request: HTTPRequest, timeout: Double) throws(TransportError) -> Transfer {
+        curl_easy_reset(handle)
+        let transfer = Transfer(request, limit: maximumBodySize)
         try configure(request, timeout: timeout)
         for (name, value) in request.headers {
-            headerList = curl_slist_append(headerList, "\(name): \(value)")
+            transfer.headerList = curl_slist_append(transfer.headerList, "\(name): \(value)")
         }
         // No "Expect: 100-continue" round trip before a body.
-        headerList = curl_slist_append(headerList, "Expect:")
-        try check(tmc_curl_set_slist(handle, CURLOPT_HTTPHEADER, headerList), "headers")
+        transfer.headerList = curl_slist_append(transfer.headerList, "Expect:")
+        try check(tmc_curl_set_slist(handle, CURLOPT_HTTPHEADER, transfer.headerList), "headers")
 
-        let start = ProcessClock.seconds()
-        let body = request.body ?? []
-        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-            body.withUnsafeBufferPointer { bodyPointer in
-                let unmanaged = Unmanaged.passRetained(sink)
-                defer { unmanaged.release() }
-                let opaque = unmanaged.toOpaque()
-                _ = tmc_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
-                _ = tmc_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
-                _ = tmc_curl_set_pointer(handle, CURLOPT_WRITEDATA, opaque)
-                _ = tmc_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
-                _ = tmc_curl_set_pointer(handle, CURLOPT_HEADERDATA, opaque)
-                if request.method != .get {
-                    _ = tmc_curl_set_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyPointer.count))
-                    let base = bodyPointer.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) }
-                    _ = tmc_curl_set_pointer(handle, CURLOPT_POSTFIELDS, base ?? emptyBody)
-                }
-                return curl_easy_perform(handle)
+        // The transfer outlives this call: the sink is held by it, and libcurl copies the body.
+        let sink = Unmanaged.passUnretained(transfer.sink).toOpaque()
+        _ = tmc_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        _ = tmc_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
+        _ = tmc_curl_set_pointer(handle, CURLOPT_WRITEDATA, sink)
+        _ = tmc_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
+        _ = tmc_curl_set_pointer(handle, CURLOPT_HEADERDATA, sink)
+        if request.method != .get {
+            let body = request.body ?? []
+            _ = tmc_curl_set_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            let code = body.withUnsafeBufferPointer { pointer in
+                tmc_curl_set_pointer(
+                    handle, CURLOPT_COPYPOSTFIELDS,
+                    pointer.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? emptyBody)
             }
+            try check(code, "request body")
         }
-        let duration = ProcessClock.seconds() - start
+        let added = curl_multi_add_handle(multi, handle)
+        guard added == CURLM_OK else {
+            throw TransportError(
+                kind: .permanent, message: "libcurl could not start the request: \(String(cString: curl_multi_strerror(added)))")
+        }
+        return transfer
+    }
+
+    /// Runs the transfer to its end and reads the reply.
+    private func finish(_ transfer: Transfer) throws(TransportError) -> HTTPResponse {
+        var running: Int32 = 1
+        var code = CURLE_OK
+        while true {
+            let performed = curl_multi_perform(multi, &running)
+            guard performed == CURLM_OK else {
+                curl_multi_remove_handle(multi, handle)
+                throw TransportError(
+                    kind: .maybeSent, message: "libcurl failed: \(String(cString: curl_multi_strerror(performed)))")
+            }
+            if running == 0 { break }
+            // libcurl shortens the wait to its own next timeout (CURLOPT_TIMEOUT_MS included).
+            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            if message.pointee.msg == CURLMSG_DONE { code = message.pointee.data.result }
+        }
+        curl_multi_remove_handle(multi, handle)
+        let duration = ProcessClock.seconds() - transfer.started
 
         guard code == CURLE_OK else {
-            throw transportError(code, detail: String(
-                    decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                sink: sink, url: request.url)
+            throw transportError(code, detail: transfer.errorMessage, sink: transfer.sink, url: transfer.request.url)
         }
         var status = 0
         _ = tmc_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: sink.headers, body: sink.body, duration: duration)
+        return HTTPResponse(status: status, headers: transfer.sink.headers, body: transfer.sink.body, duration: duration)
     }
 
     // MARK: - Options
@@ -207,6 +266,28 @@ public final class CurlTransport: HTTPTransport {
 
 /// A zero-length body that libcurl can point at.
 nonisolated(unsafe) private let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+/// One request under way: what libcurl writes into, alive until its reply is read.
+private final class Transfer {
+    let request: HTTPRequest
+    let sink: ResponseSink
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    let started = ProcessClock.seconds()
+
+    init(_ request: HTTPRequest, limit: Int) {
+        self.request = request
+        sink = ResponseSink(limit: limit)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    var errorMessage: String { String(cString: errorBuffer) }
+}
 
 /// Collects one reply's headers and body; used on the calling thread only.
 private final class ResponseSink {

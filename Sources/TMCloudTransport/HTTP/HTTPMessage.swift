@@ -30,6 +30,14 @@ public struct HTTPRequest: Sendable {
     }
 }
 
+extension HTTPRequest {
+    /// The same exchange on the wire: method, URL, headers and body.
+    public func sameExchange(as other: HTTPRequest) -> Bool {
+        method == other.method && url == other.url && body == other.body && headers.count == other.headers.count
+            && zip(headers, other.headers).allSatisfy { $0 == $1 }
+    }
+}
+
 /// A reply from a cloud API.
 public struct HTTPResponse: Sendable {
     public var status: Int
@@ -84,4 +92,11 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
 public protocol HTTPTransport: AnyObject {
     /// Performs the exchange within `timeout` seconds.
     func send(_ request: HTTPRequest, timeout: Double) throws(TransportError) -> HTTPResponse
+    /// May send a GET ahead of the `send` that will ask for it (the next page of a
+    /// listing), so that the server works on it meanwhile.
+    func prefetch(_ request: HTTPRequest, timeout: Double)
+}
+
+extension HTTPTransport {
+    public func prefetch(_ request: HTTPRequest, timeout: Double) {}
 }

@@ -40,11 +40,7 @@ final class DigitalOceanAPI {
     func send(
         _ method: HTTPMethod, _ url: String, body: JSONValue? = nil, retryable: Bool? = nil
     ) throws(DriverError) -> HTTPResponse {
-        var headers = [("Authorization", "Bearer \(context.secret)"), ("Accept", "application/json")]
-        if body != nil { headers.append(("Content-Type", "application/json")) }
-        let request = HTTPRequest(
-            method, url, headers: headers, body: body.map { JSONWriter.bytes($0) }, retryable: retryable)
-        let response = try context.send(request)
+        let response = try context.send(request(method, url, body: body, retryable: retryable))
         if let remaining = response.header("ratelimit-remaining").flatMap({ Int($0) }) {
             rateLimitRemaining = remaining
         }
@@ -53,6 +49,15 @@ final class DigitalOceanAPI {
             serverTime = seconds
         }
         return response
+    }
+
+    /// A request with the token and JSON headers.
+    private func request(
+        _ method: HTTPMethod, _ url: String, body: JSONValue? = nil, retryable: Bool? = nil
+    ) -> HTTPRequest {
+        var headers = [("Authorization", "Bearer \(context.secret)"), ("Accept", "application/json")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        return HTTPRequest(method, url, headers: headers, body: body.map { JSONWriter.bytes($0) }, retryable: retryable)
     }
 
     /// GETs a JSON document that must come with `200 OK`.
@@ -89,6 +94,8 @@ final class DigitalOceanAPI {
                 throw .malformed("\(what): the reply has no '\(key)' list")
             }
             next = page["links"]?["pages"]?["next"]?.stringValue.flatMap(localURL)
+            // The next page is on its way while this one is read.
+            if let next, !seen.contains(next), seen.count < Self.maximumPages { context.prefetch(request(.get, next)) }
             try body(found)
         }
     }

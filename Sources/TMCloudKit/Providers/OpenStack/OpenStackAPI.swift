@@ -91,12 +91,8 @@ final class OpenStackAPI {
     ) throws(DriverError) -> HTTPResponse {
         var current = try currentSession()
         while true {
-            var headers = [("X-Auth-Token", current.token), ("Accept", "application/json")]
-            if body != nil { headers.append(("Content-Type", "application/json")) }
-            let url = OpenStackURL.join(try baseURL(service, in: current), path)
-            let request = HTTPRequest(
-                method, url, headers: headers, body: body.map { JSONWriter.bytes($0) }, retryable: retryable)
-            let response = try context.send(request)
+            let response = try context.send(
+                request(method, service, path, in: current, body: body, retryable: retryable))
             guard response.status == 401, !renewedAfterRefusal else { return response }
             renewedAfterRefusal = true
             context.note("\(service.rawValue) refused the token (HTTP 401): renewing it")
@@ -104,6 +100,17 @@ final class OpenStackAPI {
             session = nil
             current = try authenticate()
         }
+    }
+
+    /// A request to a service with the session's token.
+    private func request(
+        _ method: HTTPMethod, _ service: Service, _ path: String, in session: OpenStackSession,
+        body: JSONValue? = nil, retryable: Bool? = nil
+    ) throws(DriverError) -> HTTPRequest {
+        var headers = [("X-Auth-Token", session.token), ("Accept", "application/json")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let url = OpenStackURL.join(try baseURL(service, in: session), path)
+        return HTTPRequest(method, url, headers: headers, body: body.map { JSONWriter.bytes($0) }, retryable: retryable)
     }
 
     /// A GET whose reply must be 200 with a JSON body.
@@ -137,17 +144,29 @@ final class OpenStackAPI {
         var pagePath = path
         let pathOnly = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         var seenQueries: Set<String> = [OpenStackURL.query(of: path) ?? ""]
-        for _ in 0..<maximumPages {
+        for pageNumber in 0..<maximumPages {
             let page = try get(service, pagePath, doing: operation)
             guard let batch = page[key]?.arrayValue else {
                 throw .malformed("the reply to \(operation) has no \(key) list")
             }
             let next = page[key + "_links"]?.arrayValue?.first { $0["rel"]?.stringValue == "next" }
-            try body(batch)
-            guard !batch.isEmpty, let href = next?["href"]?.stringValue, let query = OpenStackURL.query(of: href),
+            let nextPath: String?
+            if !batch.isEmpty, let href = next?["href"]?.stringValue, let query = OpenStackURL.query(of: href),
                 seenQueries.insert(query).inserted
-            else { return }
-            pagePath = pathOnly + "?" + query
+            {
+                nextPath = pathOnly + "?" + query
+            } else {
+                nextPath = nil
+            }
+            // The next page is on its way while this one is read.
+            if let nextPath, pageNumber + 1 < maximumPages, let current = session,
+                let ahead = try? request(.get, service, nextPath, in: current)
+            {
+                context.prefetch(ahead)
+            }
+            try body(batch)
+            guard let nextPath else { return }
+            pagePath = nextPath
         }
         context.note("\(operation): stopped after \(maximumPages) pages")
     }
