@@ -159,6 +159,21 @@ public struct XMLElement: @unchecked Sendable {
         return found
     }
 
+    /// The value at `path` below this element, read as an `XMLListingQuery` field is:
+    /// "a/b" is the text of the first `b` in the first `a` (each in `ns`), "@b" and
+    /// "a/@b" an attribute's value; nil when a step is missing.
+    public func value(atPath path: String, ns: String) -> String? {
+        var steps = path.split(separator: "/", omittingEmptySubsequences: false)
+        let last = steps.removeLast()
+        var element = self
+        for step in steps {
+            guard let next = element.child(String(step), ns: ns) else { return nil }
+            element = next
+        }
+        if last.first == "@" { return element.attribute(String(last.dropFirst())) }
+        return element.child(String(last), ns: ns)?.text
+    }
+
     /// Every element below this one called `name`, in document order.
     public func descendants(_ name: String, ns: String? = nil) -> [XMLElement] {
         var found: [XMLElement] = []
@@ -203,38 +218,47 @@ public enum XMLDocumentParser {
 
     /// Parses a document and returns its root element.
     public static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> XMLElement {
-        if containsDeclaration(bytes) {
-            throw XMLParseError(message: "XML with a document type declaration is refused")
-        }
-        guard !bytes.isEmpty else { throw XMLParseError(message: "empty XML document") }
-        // COMPACT keeps short texts inside their nodes, NOBLANKS drops whitespace-only
-        // texts between elements: fewer allocations for a large listing, same reading.
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-            | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue)
+        try check(bytes)
         let document: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 tmc_xmlReadMemory($0, Int32(buffer.count), "reply.xml", nil, options)
             }
         }
-        guard let document else {
-            var reason = "not well-formed XML"
-            var line: Int32 = 0
-            if let message = tmc_xml_last_error(&line) {
-                let text = String(cString: message).trimmingCharacters(in: " \n\t")
-                reason = "not well-formed XML (line \(line): \(text))"
-            }
-            tmc_xml_reset_last_error()
-            throw XMLParseError(message: reason)
-        }
+        guard let document else { throw malformed() }
         let tree = XMLTree(document)
-        guard let root = tmc_xmlDocGetRootElement(document) else {
-            throw XMLParseError(message: "XML document has no root element")
-        }
-        guard depth(below: root) < maximumDepth else {
-            throw XMLParseError(message: "XML nested deeper than \(maximumDepth)")
-        }
+        guard let root = tmc_xmlDocGetRootElement(document) else { throw noRoot }
+        guard depth(below: root) < maximumDepth else { throw tooDeep }
         return XMLElement(tree: tree, node: root)
     }
+
+    // COMPACT keeps short texts inside their nodes, NOBLANKS drops whitespace-only
+    // texts between elements: fewer allocations for a large listing, same reading.
+    static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+        | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue)
+
+    /// What is refused before libxml2 sees it: a declaration, an empty document.
+    static func check(_ bytes: [UInt8]) throws(XMLParseError) {
+        if containsDeclaration(bytes) {
+            throw XMLParseError(message: "XML with a document type declaration is refused")
+        }
+        guard !bytes.isEmpty else { throw XMLParseError(message: "empty XML document") }
+        guard bytes.count <= Int(Int32.max) else { throw XMLParseError(message: "XML document too large") }
+    }
+
+    /// The error for a document libxml2 found not well-formed, with its reason.
+    static func malformed() -> XMLParseError {
+        var reason = "not well-formed XML"
+        var line: Int32 = 0
+        if let message = tmc_xml_last_error(&line) {
+            let text = String(cString: message).trimmingCharacters(in: " \n\t")
+            reason = "not well-formed XML (line \(line): \(text))"
+        }
+        tmc_xml_reset_last_error()
+        return XMLParseError(message: reason)
+    }
+
+    static let noRoot = XMLParseError(message: "XML document has no root element")
+    static let tooDeep = XMLParseError(message: "XML nested deeper than \(maximumDepth)")
 
     /// Parses a document held in a string.
     public static func parse(_ text: String) throws(XMLParseError) -> XMLElement {
