@@ -16,12 +16,15 @@
 #include <string.h>
 
 // Nodes of the path tree: the record (node 0), then one per path step or attribute.
-enum { MAX_NODES = 64 };
+// Element steps are also found by (parent, name) in a small hash table: a server's
+// children are tried against every step below the server, 20,000 times a listing.
+enum { MAX_NODES = 64, SLOTS = 256 };
 
 typedef struct {
     const xmlChar *name;   // in the parser's dictionary
     int attribute;         // "@name": an attribute of the parent node's element
     int parent, first_child, next_sibling;
+    int attributes;        // how many of the children are attributes
     int field;             // the field the node's text or value is, or -1
 } node_t;
 
@@ -33,6 +36,7 @@ typedef struct {
     int record_count;
     node_t nodes[MAX_NODES];
     int node_count;
+    int8_t slots[SLOTS];  // element nodes by slot(parent, name), -1 for none
 
     unsigned char *text;
     size_t text_length, text_capacity;
@@ -45,7 +49,7 @@ typedef struct {
     int depth;            // of the open element, the root's 0
     int tracked;          // the node of the innermost open element on a path, or -1
     int tracked_depth;
-    int taken[MAX_NODES]; // whether this record's first match of the node was seen
+    unsigned char taken[MAX_NODES]; // whether this record's first match of the node was seen
     int collecting;       // the field whose text is being read, or -1
     int failed;           // out of memory
 } listing_t;
@@ -102,6 +106,19 @@ static tmc_xml_span append_name(listing_t *l, const xmlChar *local, const xmlCha
     return span;
 }
 
+static unsigned slot(int parent, const xmlChar *name) {
+    uint64_t key = ((uint64_t)(uintptr_t)name ^ (uint64_t)parent) * 0x9E3779B97F4A7C15u;
+    return (unsigned)(key >> 56) % SLOTS;
+}
+
+// The element step called `name` below `parent`, or -1.
+static int child(const listing_t *l, int parent, const xmlChar *name) {
+    for (unsigned i = slot(parent, name);; i = (i + 1) % SLOTS) {
+        int c = l->slots[i];
+        if (c < 0 || (l->nodes[c].name == name && l->nodes[c].parent == parent)) return c;
+    }
+}
+
 static int in_namespace(const listing_t *l, const xmlChar *uri) {
     // The URIs are in the dictionary; the compare covers a parser that copies one.
     return uri && (uri == l->ns || strcmp((const char *)uri, (const char *)l->ns) == 0);
@@ -110,6 +127,7 @@ static int in_namespace(const listing_t *l, const xmlChar *uri) {
 // The values of the attribute fields under `node`, from an element's attributes
 // (localname, prefix, URI, value, end; by local name, as XMLElement.attribute reads).
 static void read_attributes(listing_t *l, int node, int count, const xmlChar **attributes) {
+    if (l->nodes[node].attributes == 0) return;
     for (int c = l->nodes[node].first_child; c >= 0; c = l->nodes[c].next_sibling) {
         if (!l->nodes[c].attribute) continue;
         for (int i = 0; i < count; i++) {
@@ -184,20 +202,17 @@ static void start_element(void *ctx, const xmlChar *local, const xmlChar *prefix
         return;
     }
     if (l->tracked < 0 || l->depth != l->tracked_depth + 1) return;
-    for (int c = l->nodes[l->tracked].first_child; c >= 0; c = l->nodes[c].next_sibling) {
-        // Each step takes its first match only, as XMLElement.child does.
-        if (l->nodes[c].attribute || l->nodes[c].name != local || l->taken[c]) continue;
-        if (!in_namespace(l, uri)) return;
-        l->taken[c] = 1;
-        l->tracked = c;
-        l->tracked_depth = l->depth;
-        read_attributes(l, c, nb_attributes, attributes);
-        if (l->nodes[c].field >= 0) {
-            l->collecting = l->nodes[c].field;
-            l->fields[(size_t)(l->public.count - 1) * l->public.field_count + l->collecting] =
-                (tmc_xml_span){(int32_t)l->text_length, 0};
-        }
-        return;
+    int c = child(l, l->tracked, local);
+    // Each step takes its first match only, as XMLElement.child does.
+    if (c < 0 || l->taken[c] || !in_namespace(l, uri)) return;
+    l->taken[c] = 1;
+    l->tracked = c;
+    l->tracked_depth = l->depth;
+    read_attributes(l, c, nb_attributes, attributes);
+    if (l->nodes[c].field >= 0) {
+        l->collecting = l->nodes[c].field;
+        l->fields[(size_t)(l->public.count - 1) * l->public.field_count + l->collecting] =
+            (tmc_xml_span){(int32_t)l->text_length, 0};
     }
 }
 
@@ -259,7 +274,14 @@ static int add_path(listing_t *l, const char *spec, int field) {
         if (found < 0) {
             if (l->node_count == MAX_NODES || l->nodes[parent].field >= 0) return 0;
             found = l->node_count++;
-            l->nodes[found] = (node_t){name, attribute, parent, -1, -1, -1};
+            l->nodes[found] = (node_t){name, attribute, parent, -1, -1, 0, -1};
+            if (attribute) {
+                l->nodes[parent].attributes++;
+            } else {
+                unsigned i = slot(parent, name);
+                while (l->slots[i] >= 0) i = (i + 1) % SLOTS;
+                l->slots[i] = (int8_t)found;
+            }
             // Appended, so that children are tried in the order given.
             int *link = &l->nodes[parent].first_child;
             while (*link >= 0) link = &l->nodes[*link].next_sibling;
@@ -294,7 +316,8 @@ tmc_xml_listing *tmc_xml_read_listing(const char *buffer, int size, int options,
     l->depth = -1;
     l->public.depth = -1;
     l->tracked = l->collecting = -1;
-    l->nodes[0] = (node_t){NULL, 0, -1, -1, -1, -1};
+    l->nodes[0] = (node_t){NULL, 0, -1, -1, -1, 0, -1};
+    memset(l->slots, -1, sizeof l->slots);
     l->node_count = 1;
     l->ctxt = xmlCreateMemoryParserCtxt(buffer, size);
     l->records = calloc((size_t)(record_count > 0 ? record_count : 1), sizeof *l->records);

@@ -110,8 +110,14 @@ struct OpSourceServer: Sendable, Equatable {
         return nil
     }
 
+    /// Whether the text is "true" in any case (only ASCII letters lowercase to these),
+    /// without making a lowercased copy: two of these per server.
     static func boolean(_ text: String?) -> Bool {
-        text?.lowercased() == "true"
+        guard var text, text.utf8.count == 4 else { return false }
+        return text.withUTF8 { b in
+            b[0] | 0x20 == UInt8(ascii: "t") && b[1] | 0x20 == UInt8(ascii: "r") && b[2] | 0x20 == UInt8(ascii: "u")
+                && b[3] | 0x20 == UInt8(ascii: "e")
+        }
     }
 }
 
