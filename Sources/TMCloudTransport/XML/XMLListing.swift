@@ -30,12 +30,21 @@ public struct XMLListingQuery: Sendable {
 /// A listing read from libxml2's parse events (see `XMLDocumentParser.listing`).
 public final class XMLListing {
     private let listing: UnsafeMutablePointer<tmc_xml_listing>
+    /// Per field, the last value made into a string, and where its bytes are: records
+    /// often repeat one (every server on the same network, from the same image, in
+    /// the same state), which then costs a compare instead of making a string. Held
+    /// outside Swift's exclusivity checks, which cost as much again.
+    private let last: UnsafeMutableBufferPointer<(span: tmc_xml_span, string: String)?>
 
     init(_ listing: UnsafeMutablePointer<tmc_xml_listing>) {
         self.listing = listing
+        last = .allocate(capacity: Int(listing.pointee.field_count))
+        last.initialize(repeating: nil)
     }
 
     deinit {
+        last.deinitialize()
+        last.deallocate()
         tmc_xml_listing_free(listing)
     }
 
@@ -66,7 +75,17 @@ public final class XMLListing {
     public func field(_ field: Int, of record: Int) -> String? {
         let fields = Int(listing.pointee.field_count)
         precondition(record >= 0 && record < count && field >= 0 && field < fields)
-        return string(listing.pointee.fields[record * fields + field])
+        let span = listing.pointee.fields[record * fields + field]
+        guard span.length > 0 else { return string(span) }
+        let text = listing.pointee.text!
+        if let (was, string) = last[field], was.length == span.length,
+            memcmp(text + Int(was.start), text + Int(span.start), Int(span.length)) == 0
+        {
+            return string
+        }
+        let made = string(span)!
+        last[field] = (span, made)
+        return made
     }
 
     private func string(_ span: tmc_xml_span) -> String? {
