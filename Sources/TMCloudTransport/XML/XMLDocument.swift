@@ -301,20 +301,22 @@ public enum XMLDocumentParser {
     /// Whether the bytes contain `<!DOCTYPE` or `<!ENTITY` anywhere (any case).
     static func containsDeclaration(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return false }
+            guard let base = buffer.baseAddress, buffer.count > 8 else { return false }
             let end = base + buffer.count
-            var p = base
-            // From one '<' to the next with memchr: a 1 MB listing is 40,000 tags.
-            while p + 8 < end, let found = memchr(p, Int32(UInt8(ascii: "<")), end - p) {
-                let lt = found.assumingMemoryBound(to: UInt8.self)
+            // From one '!' to the next with memchr: a listing holds 40,000 '<' and
+            // next to no '!'.
+            var p = base + 1
+            while p < end, let found = memchr(p, Int32(UInt8(ascii: "!")), end - p) {
+                let bang = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
+                let lt = bang - 1
                 guard lt + 8 < end else { return false }
-                if lt[1] == UInt8(ascii: "!") {
+                if lt[0] == UInt8(ascii: "<") {
                     let word = (2..<9).map { lt[$0] | 0x20 }
                     if word.starts(with: Array("doctype".utf8)) || word.starts(with: Array("entity".utf8)) {
                         return true
                     }
                 }
-                p = UnsafePointer(lt + 1)
+                p = bang + 1
             }
             return false
         }
