@@ -20,11 +20,11 @@ final class XMLTree: @unchecked Sendable {
 
 /// An element of a parsed XML document, read from libxml2's tree when asked.
 ///
-/// Nothing is copied out at parse time: a 1,000-server OpSource listing has some
-/// 40,000 elements, of which the driver reads a dozen per server (copying them all
-/// into Swift values cost four times libxml2's own parse). Elements are matched by
-/// namespace URI and local name, never by prefix: the OpSource API names the same
-/// namespace `ns3` in one reply and `ns2` in the next.
+/// Nothing is copied out at parse time (copying a listing's 40,000 elements into
+/// Swift values cost four times libxml2's own parse), and large listings are not
+/// read through a tree at all (`XMLListing`). Elements are matched by namespace URI
+/// and local name, never by prefix: the OpSource API names the same namespace `ns3`
+/// in one reply and `ns2` in the next.
 public struct XMLElement: @unchecked Sendable {
     let tree: XMLTree
     let node: xmlNodePtr
