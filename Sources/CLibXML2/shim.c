@@ -15,8 +15,10 @@ static void initialise(void) {
     xmlSetGenericErrorFunc(NULL, silent);
 }
 
+void tmc_xml_initialise(void) { pthread_once(&initialised, initialise); }
+
 xmlDocPtr tmc_xmlReadMemory(const char *buffer, int size, const char *url, const char *encoding, int options) {
-    pthread_once(&initialised, initialise);
+    tmc_xml_initialise();
     return xmlReadMemory(buffer, size, url, encoding, options);
 }
 

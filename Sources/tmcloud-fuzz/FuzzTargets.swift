@@ -36,16 +36,56 @@ enum FuzzTarget: String, CaseIterable {
                 precondition(JSONWriter.bytes(again) == written, "JSON writing is not stable")
             }
         case .xml:
-            if let root = try? XMLDocumentParser.parse(bytes) {
-                // Read everything the tree offers, as the providers might.
-                func visit(_ element: XMLElement) {
-                    _ = (element.localName, element.namespaceURI, element.attributes, element.text)
-                    for child in element.children { visit(child) }
+            let root: XMLElement
+            do {
+                root = try XMLDocumentParser.parse(bytes)
+            } catch {
+                // The listing reader refuses what the tree refuses, with the same words.
+                do {
+                    _ = try XMLDocumentParser.listing(bytes, Self.listing)
+                    preconditionFailure("the listing reader took XML the tree refuses (\(error.message))")
+                } catch let listingError {
+                    precondition(listingError.message == error.message, "\(listingError.message) != \(error.message)")
                 }
-                visit(root)
+                return
+            }
+            // Read everything the tree offers, as the providers might.
+            func visit(_ element: XMLElement) {
+                _ = (element.localName, element.namespaceURI, element.attributes, element.text)
+                for child in element.children { visit(child) }
+            }
+            visit(root)
+            // And the listing reader reads what the tree reads (unless it leaves the
+            // document to the tree).
+            let read: XMLListing?
+            do {
+                read = try XMLDocumentParser.listing(bytes, Self.listing)
+            } catch {
+                preconditionFailure("the listing reader refused XML the tree read (\(error.message))")
+            }
+            guard let listing = read else { return }
+            let query = Self.listing
+            precondition(listing.rootName == root.localName && listing.rootNamespace == root.namespaceURI)
+            for (name, value) in root.attributes { precondition(listing.rootAttribute(name) == value) }
+            let records = root.children.filter { child in query.records.contains { child.matches($0, ns: query.namespace) } }
+            precondition(listing.count == records.count, "\(listing.count) records, the tree \(records.count)")
+            for (n, record) in records.enumerated() {
+                precondition(query.records[listing.kind(n)] == record.localName)
+                for (f, path) in query.fields.enumerated() {
+                    precondition(listing.field(f, of: n) == record.value(atPath: path, ns: query.namespace), "\(path)")
+                }
             }
         }
     }
+
+    /// A listing query like the OpSource provider's, in the namespace the seeds use.
+    static let listing = XMLListingQuery(
+        namespace: "http://oec.api.opsource.net/schemas/server",
+        records: ["serverWithState", "DeployedServer", "PendingDeployServer"],
+        fields: [
+            "@id", "id", "name", "privateIp", "isDeployed", "status/action", "status/step/number",
+            "status/step/percentComplete", "status/@code",
+        ])
 
     /// The target named by TMCLOUD_FUZZ_TARGET (default json).
     static var selected: FuzzTarget {

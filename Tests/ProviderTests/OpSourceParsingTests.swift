@@ -14,8 +14,21 @@ import TMCloudTransport
         try XMLDocumentParser.parse(text)
     }
 
+    /// A listing read as the provider reads it, checked against the tree's reading.
+    func listing(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> OpSourceServerPage? {
+        let bytes = Array(text.utf8)
+        let (read, root) = try OpSourceServerPage.read(bytes)
+        let tree = try XMLDocumentParser.parse(bytes)
+        let page = OpSourceServerPage(tree)
+        #expect(root == tree.localName, sourceLocation: sourceLocation)
+        #expect(read?.servers == page?.servers && read?.unidentified == page?.unidentified, sourceLocation: sourceLocation)
+        #expect(read?.totalCount == page?.totalCount && read?.pageSize == page?.pageSize, sourceLocation: sourceLocation)
+        #expect(read?.pageNumber == page?.pageNumber && (read == nil) == (page == nil), sourceLocation: sourceLocation)
+        return read
+    }
+
     @Test func serverWithStateUsesItsOwnElementNames() throws {
-        let root = try parse(
+        let listed = try listing(
             """
             <s:ServersWithState xmlns:s="\(Self.server)" totalCount="1" pageSize="250" pageNumber="1">
               <s:serverWithState id="abc-1" location="NA1">
@@ -26,7 +39,7 @@ import TMCloudTransport
               </s:serverWithState>
             </s:ServersWithState>
             """)
-        let page = try #require(OpSourceServerPage(root))
+        let page = try #require(listed)
         #expect(page.totalCount == 1)
         #expect(!page.hasMore(afterReading: 1))
         let s = try #require(page.servers.first)
@@ -39,7 +52,7 @@ import TMCloudTransport
     }
 
     @Test func deployedAndPendingListsUseTheOlderNames() throws {
-        let deployed = try parse(
+        let deployed = try listing(
             """
             <DeployedServers xmlns="\(Self.server)"><DeployedServer>
               <id>d-1</id><name>web-2</name><networkId>vlan-9</networkId><sourceImageId>img-7</sourceImageId>
@@ -47,12 +60,12 @@ import TMCloudTransport
               <deployedTime>2026-11-23T09:00:00Z</deployedTime>
             </DeployedServer></DeployedServers>
             """)
-        let stopped = try #require(OpSourceServerPage(deployed)?.servers.first)
+        let stopped = try #require(deployed?.servers.first)
         #expect(stopped.privateIP == "10.0.0.6" && stopped.isDeployed && !stopped.isStarted)
         #expect(stopped.created == "2026-11-23T09:00:00Z")
         #expect(OpSourceStates.node(for: stopped, sizeID: "").condition == .stopped)
 
-        let pending = try parse(
+        let pending = try listing(
             """
             <ns9:PendingDeployServers xmlns:ns9="\(Self.server)"><ns9:PendingDeployServer>
               <ns9:id>p-1</ns9:id><ns9:name>web-3</ns9:name><ns9:networkId>vlan-9</ns9:networkId>
@@ -62,7 +75,7 @@ import TMCloudTransport
               </ns9:status>
             </ns9:PendingDeployServer></ns9:PendingDeployServers>
             """)
-        let deploying = try #require(OpSourceServerPage(pending)?.servers.first)
+        let deploying = try #require(pending?.servers.first)
         #expect(!deploying.isDeployed && deploying.action == "DEPLOY_SERVER" && deploying.percentComplete == 40)
         let node = OpSourceStates.node(for: deploying, sizeID: "")
         #expect(node.record.status == .pending && node.record.complete == 40)
@@ -70,13 +83,13 @@ import TMCloudTransport
     }
 
     @Test func elementsInAnotherNamespaceAreNotRead() throws {
-        let root = try parse(
+        let page = try listing(
             """
             <DeployedServers xmlns="\(Self.server)" xmlns:x="urn:other"><DeployedServer>
               <id>d-1</id><x:name>wrong</x:name><name>right</name>
             </DeployedServer></DeployedServers>
             """)
-        #expect(OpSourceServerPage(root)?.servers.first?.name == "right")
+        #expect(page?.servers.first?.name == "right")
     }
 
     @Test func statusIsReadWhateverItsPrefix() throws {
@@ -131,14 +144,76 @@ import TMCloudTransport
     }
 
     @Test func pagingFollowsTheTotalCount() throws {
-        let root = try parse(
+        let listed = try listing(
             """
             <ServersWithState xmlns="\(Self.server)" totalCount="3" pageSize="2" pageNumber="1" pageCount="2">
             <serverWithState id="a"/><serverWithState id="b"/></ServersWithState>
             """)
-        let page = try #require(OpSourceServerPage(root))
+        let page = try #require(listed)
         #expect(page.hasMore(afterReading: 2))
         #expect(!page.hasMore(afterReading: 3))
+    }
+
+    /// A field holding markup is read through the tree, with the same result.
+    @Test func aFieldHoldingMarkupIsReadThroughTheTree() throws {
+        let text = """
+            <ServersWithState xmlns="\(Self.server)" totalCount="2"><serverWithState id="a"><name>we<!--x-->b-1</name>
+            <privateIp>10.0.0.1</privateIp></serverWithState><serverWithState id="b"><name><b/> x <c/>y</name></serverWithState>
+            </ServersWithState>
+            """
+        #expect(try XMLDocumentParser.listing(Array(text.utf8), OpSourceServerPage.query) == nil)
+        let page = try #require(try listing(text))
+        #expect(page.servers.map(\.name) == ["web-1", "x y"])
+        #expect(page.totalCount == 2 && page.servers.first?.privateIP == "10.0.0.1")
+    }
+
+    /// A page of every kind of server the three listings hold, 250 of them.
+    @Test func aLargeVariedPageReadsAsTheTreeReadsIt() throws {
+        for (root, item, p) in [
+            ("ServersWithState", "serverWithState", "ns3:"), ("DeployedServers", "DeployedServer", ""),
+            ("PendingDeployServers", "PendingDeployServer", "s:"),
+        ] {
+            let declaration = p.isEmpty ? "xmlns=\"\(Self.server)\"" : "xmlns:\(p.dropLast())=\"\(Self.server)\""
+            var text = "<\(p)\(root) \(declaration) xmlns:g=\"\(Self.general)\" totalCount=\"900\" pageSize=\"250\">"
+            for n in 0..<250 {
+                let id = n % 50 == 8 ? "" : n % 2 == 0 ? " id=\"srv-\(n)\"" : ""
+                text += "<\(p)\(item)\(id)>"
+                if n % 2 == 1 { text += "<\(p)id> srv-\(n) </\(p)id>" }
+                text += "<\(p)name>node &amp; \(n)</\(p)name><g:name>other</g:name><\(p)description>d</\(p)description>"
+                text += n % 3 == 0 ? "<\(p)privateIp>10.0.\(n / 256).\(n % 256)</\(p)privateIp>" : "<\(p)privateIpAddress>10.1.0.\(n % 256)</\(p)privateIpAddress>"
+                if n % 5 == 0 { text += "<\(p)publicIp>203.0.113.\(n % 256)</\(p)publicIp>" }
+                text += "<\(p)networkId>\(OpSourceCloud.vlan)</\(p)networkId><\(p)sourceImageId>\(OpSourceCloud.image)</\(p)sourceImageId>"
+                text += "<\(p)isStarted>\(n % 4 == 0 ? "TRUE" : "false")</\(p)isStarted>"
+                if n % 7 != 0 { text += "<\(p)isDeployed>\(n % 6 == 0)</\(p)isDeployed>" }
+                text += n % 2 == 0 ? "<\(p)created>2026-11-23T10:00:\(10 + n % 50).5Z</\(p)created>" : "<\(p)deployedTime>2026-11-22T09:00:00Z</\(p)deployedTime>"
+                if n % 3 == 1 {
+                    text += "<\(p)status><\(p)action>\(n % 2 == 0 ? "DEPLOY_SERVER" : "START_SERVER")</\(p)action>"
+                    text += "<\(p)requestTime>2026-11-23T11:00:00Z</\(p)requestTime><\(p)numberOfSteps>4</\(p)numberOfSteps>"
+                    text += "<\(p)step><\(p)name>s</\(p)name><\(p)number>\(n % 5)</\(p)number>"
+                    if n % 4 == 1 { text += "<\(p)percentComplete>\(n % 130)</\(p)percentComplete>" }
+                    text += "</\(p)step>\(n % 10 == 1 ? "<\(p)failureReason>broke</\(p)failureReason>" : "")</\(p)status>"
+                }
+                text += "<\(p)machineStatus name=\"x\"><\(p)value>RUNNING</\(p)value></\(p)machineStatus></\(p)\(item)>\n"
+            }
+            text += "</\(p)\(root)>"
+            let page = try #require(try listing(text))
+            #expect(page.servers.count == 245 && page.unidentified == 5)
+            #expect(page.servers.contains { $0.percentComplete != nil } && page.servers.contains { $0.failureReason != nil })
+        }
+    }
+
+    /// What the provider says of a listing that is not XML, or not a listing.
+    @Test func listingsThatCannotBeReadAreNamed() throws {
+        for (body, message) in [
+            ("<ServersWithState xmlns=\"\(Self.server)\"><serverWithState>", "the server listing is not XML (HTTP 200, not well-formed XML (line 1:"),
+            ("<Other xmlns=\"\(Self.server)\"/>", "serverWithState replied with Other, not ServersWithState"),
+            ("<p:ServersWithState/>", "serverWithState replied with p:ServersWithState, not ServersWithState"),
+        ] {
+            let transport = OpSourceScriptedTransport { _, _ in HTTPResponse(status: 200, body: Array(body.utf8)) }
+            let provider = try transport.provider(home: ZeusHomeFixture())
+            let error = try #require(opSourceError { () throws(DriverError) in try provider.listNodes() })
+            #expect(error.message.contains(message), "\(error.message)")
+        }
     }
 
     /// Every row of the table, through a server made to fit it.
@@ -165,13 +240,13 @@ import TMCloudTransport
             statusXML = "<status>" + (action.map { "<action>\($0)</action>" } ?? "")
                 + (failure.map { "<failureReason>\($0)</failureReason>" } ?? "") + "</status>"
         }
-        let root = try parse(
+        let page = try listing(
             """
             <ServersWithState xmlns="\(Self.server)"><serverWithState id="x"><name>n</name>
             \(ip ? "<privateIp>10.0.0.1</privateIp>" : "")<isStarted>\(started)</isStarted>
             <isDeployed>\(deployed)</isDeployed>\(statusXML)</serverWithState></ServersWithState>
             """)
-        let server = try #require(OpSourceServerPage(root)?.servers.first)
+        let server = try #require(page?.servers.first)
         let node = OpSourceStates.node(for: server, sizeID: "")
         #expect(node.record.status == status)
         #expect(node.condition == condition)

@@ -46,6 +46,24 @@ import Testing
         #expect(throws: XMLParseError.self) { try XMLDocumentParser.parse(bomb) }
     }
 
+    /// A declaration is found wherever it is and however it is spelt, by both readers;
+    /// comments, CDATA sections and exclamation marks elsewhere are no declaration.
+    @Test func findsDeclarationsAnywhere() {
+        let refused = "XML with a document type declaration is refused"
+        let query = XMLListingQuery(namespace: "urn:x", records: ["r"], fields: ["f"])
+        for declaration in ["<!DOCTYPE a>", "<!doctype a>", "<!DocType a>", "<!ENTITY x \"y\">", "<!entity  "] {
+            for text in ["\(declaration)<a/>", "<a/>\(declaration)", "<a>!\(declaration)</a>", "<a>!!<\(declaration)</a>"] {
+                let tree = #expect(throws: XMLParseError.self) { try XMLDocumentParser.parse(text) }
+                let listing = #expect(throws: XMLParseError.self) { try XMLDocumentParser.listing(Array(text.utf8), query) }
+                #expect(tree?.message == refused && listing?.message == refused, "\(text)")
+            }
+        }
+        for text in ["<a>Hi!</a>", "<!--!--><a/>", "<a><![CDATA[!]]></a>", "<a b=\"!DOCTYPE\"/>", "<a>!ENTITY</a>", "<a/><!-- <!DOCTYP -->"] {
+            #expect(throws: Never.self) { try XMLDocumentParser.parse(text) }
+        }
+        #expect((#expect(throws: XMLParseError.self) { try XMLDocumentParser.parse("<!DOCTYPE") })?.message == refused)
+    }
+
     /// Broken documents are one clear error, with nothing printed by libxml2.
     @Test(arguments: ["", "<a><b></a>", "not xml", "<a>", "<html><body>502 Bad Gateway</body>"])
     func rejectsMalformed(_ text: String) {

@@ -20,11 +20,11 @@ final class XMLTree: @unchecked Sendable {
 
 /// An element of a parsed XML document, read from libxml2's tree when asked.
 ///
-/// Nothing is copied out at parse time: a 1,000-server OpSource listing has some
-/// 40,000 elements, of which the driver reads a dozen per server (copying them all
-/// into Swift values cost four times libxml2's own parse). Elements are matched by
-/// namespace URI and local name, never by prefix: the OpSource API names the same
-/// namespace `ns3` in one reply and `ns2` in the next.
+/// Nothing is copied out at parse time (copying a listing's 40,000 elements into
+/// Swift values cost four times libxml2's own parse), and large listings are not
+/// read through a tree at all (`XMLListing`). Elements are matched by namespace URI
+/// and local name, never by prefix: the OpSource API names the same namespace `ns3`
+/// in one reply and `ns2` in the next.
 public struct XMLElement: @unchecked Sendable {
     let tree: XMLTree
     let node: xmlNodePtr
@@ -159,6 +159,21 @@ public struct XMLElement: @unchecked Sendable {
         return found
     }
 
+    /// The value at `path` below this element, read as an `XMLListingQuery` field is:
+    /// "a/b" is the text of the first `b` in the first `a` (each in `ns`), "@b" and
+    /// "a/@b" an attribute's value; nil when a step is missing.
+    public func value(atPath path: String, ns: String) -> String? {
+        var steps = path.split(separator: "/", omittingEmptySubsequences: false)
+        let last = steps.removeLast()
+        var element = self
+        for step in steps {
+            guard let next = element.child(String(step), ns: ns) else { return nil }
+            element = next
+        }
+        if last.first == "@" { return element.attribute(String(last.dropFirst())) }
+        return element.child(String(last), ns: ns)?.text
+    }
+
     /// Every element below this one called `name`, in document order.
     public func descendants(_ name: String, ns: String? = nil) -> [XMLElement] {
         var found: [XMLElement] = []
@@ -203,38 +218,47 @@ public enum XMLDocumentParser {
 
     /// Parses a document and returns its root element.
     public static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> XMLElement {
-        if containsDeclaration(bytes) {
-            throw XMLParseError(message: "XML with a document type declaration is refused")
-        }
-        guard !bytes.isEmpty else { throw XMLParseError(message: "empty XML document") }
-        // COMPACT keeps short texts inside their nodes, NOBLANKS drops whitespace-only
-        // texts between elements: fewer allocations for a large listing, same reading.
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-            | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue)
+        try check(bytes)
         let document: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 tmc_xmlReadMemory($0, Int32(buffer.count), "reply.xml", nil, options)
             }
         }
-        guard let document else {
-            var reason = "not well-formed XML"
-            var line: Int32 = 0
-            if let message = tmc_xml_last_error(&line) {
-                let text = String(cString: message).trimmingCharacters(in: " \n\t")
-                reason = "not well-formed XML (line \(line): \(text))"
-            }
-            tmc_xml_reset_last_error()
-            throw XMLParseError(message: reason)
-        }
+        guard let document else { throw malformed() }
         let tree = XMLTree(document)
-        guard let root = tmc_xmlDocGetRootElement(document) else {
-            throw XMLParseError(message: "XML document has no root element")
-        }
-        guard depth(below: root) < maximumDepth else {
-            throw XMLParseError(message: "XML nested deeper than \(maximumDepth)")
-        }
+        guard let root = tmc_xmlDocGetRootElement(document) else { throw noRoot }
+        guard depth(below: root) < maximumDepth else { throw tooDeep }
         return XMLElement(tree: tree, node: root)
     }
+
+    // COMPACT keeps short texts inside their nodes, NOBLANKS drops whitespace-only
+    // texts between elements: fewer allocations for a large listing, same reading.
+    static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+        | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOBLANKS.rawValue)
+
+    /// What is refused before libxml2 sees it: a declaration, an empty document.
+    static func check(_ bytes: [UInt8]) throws(XMLParseError) {
+        if containsDeclaration(bytes) {
+            throw XMLParseError(message: "XML with a document type declaration is refused")
+        }
+        guard !bytes.isEmpty else { throw XMLParseError(message: "empty XML document") }
+        guard bytes.count <= Int(Int32.max) else { throw XMLParseError(message: "XML document too large") }
+    }
+
+    /// The error for a document libxml2 found not well-formed, with its reason.
+    static func malformed() -> XMLParseError {
+        var reason = "not well-formed XML"
+        var line: Int32 = 0
+        if let message = tmc_xml_last_error(&line) {
+            let text = String(cString: message).trimmingCharacters(in: " \n\t")
+            reason = "not well-formed XML (line \(line): \(text))"
+        }
+        tmc_xml_reset_last_error()
+        return XMLParseError(message: reason)
+    }
+
+    static let noRoot = XMLParseError(message: "XML document has no root element")
+    static let tooDeep = XMLParseError(message: "XML nested deeper than \(maximumDepth)")
 
     /// Parses a document held in a string.
     public static func parse(_ text: String) throws(XMLParseError) -> XMLElement {
@@ -277,20 +301,22 @@ public enum XMLDocumentParser {
     /// Whether the bytes contain `<!DOCTYPE` or `<!ENTITY` anywhere (any case).
     static func containsDeclaration(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return false }
+            guard let base = buffer.baseAddress, buffer.count > 8 else { return false }
             let end = base + buffer.count
-            var p = base
-            // From one '<' to the next with memchr: a 1 MB listing is 40,000 tags.
-            while p + 8 < end, let found = memchr(p, Int32(UInt8(ascii: "<")), end - p) {
-                let lt = found.assumingMemoryBound(to: UInt8.self)
+            // From one '!' to the next with memchr: a listing holds 40,000 '<' and
+            // next to no '!'.
+            var p = base + 1
+            while p < end, let found = memchr(p, Int32(UInt8(ascii: "!")), end - p) {
+                let bang = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
+                let lt = bang - 1
                 guard lt + 8 < end else { return false }
-                if lt[1] == UInt8(ascii: "!") {
+                if lt[0] == UInt8(ascii: "<") {
                     let word = (2..<9).map { lt[$0] | 0x20 }
                     if word.starts(with: Array("doctype".utf8)) || word.starts(with: Array("entity".utf8)) {
                         return true
                     }
                 }
-                p = UnsafePointer(lt + 1)
+                p = bang + 1
             }
             return false
         }

@@ -143,14 +143,26 @@ final class OpSourceAPI {
                 if id != nil { return [] }
             }
             guard response.isSuccess else { throw OpSourceError.error(for: response, user: user, doing: "list servers") }
-            let root = try context.xml(response, expecting: "the server listing")
-            guard let listing = OpSourceServerPage(root) else {
-                throw .malformed("serverWithState replied with \(root.localName), not ServersWithState")
+            let (read, root) = try Self.listing(response, expecting: "the server listing")
+            guard let listing = read else {
+                throw .malformed("serverWithState replied with \(root), not ServersWithState")
             }
             guard listing.unidentified == 0 else { throw .malformed("the server listing holds a server without an id") }
             servers += listing.servers
             guard id == nil, listing.hasMore(afterReading: servers.count), page < 1000 else { return servers }
             page += 1
+        }
+    }
+
+    /// A listing reply read into a page (see `OpSourceServerPage.read`), with the
+    /// error `ProviderContext.xml` gives for a reply that is not XML.
+    private static func listing(
+        _ response: HTTPResponse, expecting what: String
+    ) throws(DriverError) -> (page: OpSourceServerPage?, root: String) {
+        do {
+            return try OpSourceServerPage.read(response.body)
+        } catch {
+            throw .malformed("\(what) is not XML (HTTP \(response.status), \(error.message))")
         }
     }
 
@@ -162,10 +174,11 @@ final class OpSourceAPI {
     private func legacyServers() throws(DriverError) -> [OpSourceServer] {
         var servers: [OpSourceServer] = []
         for (path, name) in [("server/pendingDeploy", "PendingDeployServers"), ("server/deployed", "DeployedServers")] {
-            let root = try get(try orgPath(path), doing: "list servers (\(path))")
-            guard let listing = OpSourceServerPage(root) else {
-                throw .malformed("\(path) replied with \(root.localName), not \(name)")
-            }
+            let what = "list servers (\(path))"
+            let response = try context.send(request(.get, try orgPath(path)))
+            guard response.isSuccess else { throw OpSourceError.error(for: response, user: user, doing: what) }
+            let (read, root) = try Self.listing(response, expecting: "the reply to \(what)")
+            guard let listing = read else { throw .malformed("\(path) replied with \(root), not \(name)") }
             guard listing.unidentified == 0 else { throw .malformed("\(path) holds a server without an id") }
             // A server that finished deploying between the two requests shows in both.
             servers += listing.servers.filter { s in !servers.contains { $0.id == s.id } }

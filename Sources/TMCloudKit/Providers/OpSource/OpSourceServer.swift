@@ -31,70 +31,107 @@ struct OpSourceServer: Sendable, Equatable {
     /// serverWithState's `state` (`NORMAL`, `PENDING_CHANGE`, `FAILED_ADD`…), when given.
     var state: String?
 
-    /// Reads `serverWithState`, `DeployedServer` or `PendingDeployServer`.
+    /// What the driver reads of a server element, as paths below it (see
+    /// `XMLListingQuery`): the id attribute, children, and children of its `<status>`
+    /// and of that status's `<step>`.
+    enum Field: Int, CaseIterable {
+        case idAttribute, id, name, networkId, sourceImageId, privateIp, privateIpAddress, publicIp, publicIpAddress
+        case state, isStarted, isDeployed, created, deployedTime
+        case action, failureReason, requestTime, numberOfSteps, percentComplete, stepNumber
+
+        // Spelled out: a case's name read through reflection costs a million
+        // instructions on first use.
+        var path: String {
+            switch self {
+            case .idAttribute: "@id"
+            case .id: "id"
+            case .name: "name"
+            case .networkId: "networkId"
+            case .sourceImageId: "sourceImageId"
+            case .privateIp: "privateIp"
+            case .privateIpAddress: "privateIpAddress"
+            case .publicIp: "publicIp"
+            case .publicIpAddress: "publicIpAddress"
+            case .state: "state"
+            case .isStarted: "isStarted"
+            case .isDeployed: "isDeployed"
+            case .created: "created"
+            case .deployedTime: "deployedTime"
+            case .action: "status/action"
+            case .failureReason: "status/failureReason"
+            case .requestTime: "status/requestTime"
+            case .numberOfSteps: "status/numberOfSteps"
+            case .percentComplete: "status/step/percentComplete"
+            case .stepNumber: "status/step/number"
+            }
+        }
+    }
+
+    /// Reads `serverWithState`, `DeployedServer` or `PendingDeployServer` from the tree.
+    init?(_ element: XMLElement) {
+        self.init(kind: element.localName) { element.value(atPath: $0.path, ns: OpSourceNamespace.server) }
+    }
+
+    /// Reads a server of the kind named (its element's local name) from its fields.
     ///
     /// The element names differ between the forms: `privateIp`/`publicIp`/`created`
     /// in serverWithState, `privateIpAddress`/`publicIpAddress`/`deployedTime` in the
     /// older lists, and the id is an attribute in one and a child in the others.
-    init?(_ element: XMLElement) {
-        let ns = OpSourceNamespace.server
-        // One pass over the server's children; a listing page holds 250 servers.
-        let names = [
-            "id", "name", "networkId", "sourceImageId", "privateIp", "privateIpAddress", "publicIp", "publicIpAddress",
-            "state", "isStarted", "isDeployed", "created", "deployedTime",
-        ]
-        let texts = element.childTexts(names, ns: ns)
-        func text(_ name: String) -> String? {
-            guard let n = names.firstIndex(of: name), let value = texts[n], !value.isEmpty else { return nil }
+    init?(kind: String, _ value: (Field) -> String?) {
+        func text(_ field: Field) -> String? {
+            guard let value = value(field), !value.isEmpty else { return nil }
             return value
         }
-        guard let id = element.attribute("id").flatMap({ $0.isEmpty ? nil : $0 }) ?? text("id") else { return nil }
+        guard let id = text(.idAttribute) ?? text(.id) else { return nil }
         self.id = id
-        name = text("name") ?? ""
-        networkID = text("networkId") ?? ""
-        sourceImageID = text("sourceImageId") ?? ""
-        privateIP = text("privateIp") ?? text("privateIpAddress") ?? ""
-        publicIP = text("publicIp") ?? text("publicIpAddress") ?? ""
-        state = text("state")
+        name = text(.name) ?? ""
+        networkID = text(.networkId) ?? ""
+        sourceImageID = text(.sourceImageId) ?? ""
+        privateIP = text(.privateIp) ?? text(.privateIpAddress) ?? ""
+        publicIP = text(.publicIp) ?? text(.publicIpAddress) ?? ""
+        state = text(.state)
+        action = text(.action)
+        failureReason = text(.failureReason)
+        percentComplete = Self.progress(value)
 
-        let status = element.child("status", ns: ns)
-        action = status.flatMap { s in s.childText("action", ns: ns).flatMap { $0.isEmpty ? nil : $0 } }
-        failureReason = status.flatMap { s in s.childText("failureReason", ns: ns).flatMap { $0.isEmpty ? nil : $0 } }
-        percentComplete = status.flatMap(Self.progress)
-
-        switch element.localName {
+        switch kind {
         case "PendingDeployServer":
             isDeployed = false
             isStarted = false
         case "DeployedServer":
             isDeployed = true
-            isStarted = Self.boolean(text("isStarted"))
+            isStarted = Self.boolean(text(.isStarted))
         default:
             // serverWithState; should isDeployed be missing, a deploy in progress
             // says the server is not deployed yet.
-            isDeployed = text("isDeployed").map { Self.boolean($0) } ?? !(action?.uppercased().hasPrefix("DEPLOY") ?? false)
-            isStarted = Self.boolean(text("isStarted"))
+            isDeployed = text(.isDeployed).map { Self.boolean($0) } ?? !(action?.uppercased().hasPrefix("DEPLOY") ?? false)
+            isStarted = Self.boolean(text(.isStarted))
         }
-        created = Timestamp.normalize(text("created") ?? text("deployedTime") ?? status?.childText("requestTime", ns: ns))
+        // An empty requestTime counts, as before: the status is the last resort.
+        created = Timestamp.normalize(text(.created) ?? text(.deployedTime) ?? value(.requestTime))
     }
 
     /// The percentage of `<status>`: the step's own figure, else its place among the steps.
-    private static func progress(_ status: XMLElement) -> Int? {
-        let ns = OpSourceNamespace.server
-        guard let step = status.child("step", ns: ns) else { return nil }
-        if let percent = step.childText("percentComplete", ns: ns).flatMap({ Int($0) }) {
+    private static func progress(_ value: (Field) -> String?) -> Int? {
+        if let percent = value(.percentComplete).flatMap({ Int($0) }) {
             return min(100, max(0, percent))
         }
-        if let number = step.childText("number", ns: ns).flatMap({ Int($0) }),
-            let steps = status.childText("numberOfSteps", ns: ns).flatMap({ Int($0) }), steps > 0
+        if let number = value(.stepNumber).flatMap({ Int($0) }),
+            let steps = value(.numberOfSteps).flatMap({ Int($0) }), steps > 0
         {
             return min(100, max(0, (number - 1) * 100 / steps))
         }
         return nil
     }
 
+    /// Whether the text is "true" in any case (only ASCII letters lowercase to these),
+    /// without making a lowercased copy: two of these per server.
     static func boolean(_ text: String?) -> Bool {
-        text?.lowercased() == "true"
+        guard var text, text.utf8.count == 4 else { return false }
+        return text.withUTF8 { b in
+            b[0] | 0x20 == UInt8(ascii: "t") && b[1] | 0x20 == UInt8(ascii: "r") && b[2] | 0x20 == UInt8(ascii: "u")
+                && b[3] | 0x20 == UInt8(ascii: "e")
+        }
     }
 }
 
@@ -108,23 +145,58 @@ struct OpSourceServerPage: Sendable {
     /// Servers listed without an id: a listing with any cannot be trusted to be whole.
     var unidentified = 0
 
-    /// Reads `ServersWithState`, `DeployedServers` or `PendingDeployServers`.
+    /// The listings' roots, and the name of each one's servers.
+    static let kinds = [
+        "ServersWithState": "serverWithState", "DeployedServers": "DeployedServer",
+        "PendingDeployServers": "PendingDeployServer",
+    ]
+
+    /// What a listing reply is read for: every server form's fields.
+    static let query = XMLListingQuery(
+        namespace: OpSourceNamespace.server, records: ["serverWithState", "DeployedServer", "PendingDeployServer"],
+        fields: OpSourceServer.Field.allCases.map(\.path))
+
+    /// Reads a listing reply, `ServersWithState`, `DeployedServers` or
+    /// `PendingDeployServers`: straight from the parser (no tree is built for the
+    /// listing's 40,000 elements), or from the tree where a field holds markup. The
+    /// page is nil when the root is none of these; `root` names it.
+    static func read(_ bytes: [UInt8]) throws(XMLParseError) -> (page: OpSourceServerPage?, root: String) {
+        guard let listing = try XMLDocumentParser.listing(bytes, query) else {
+            let root = try XMLDocumentParser.parse(bytes)
+            return (OpSourceServerPage(root), root.localName)
+        }
+        return (OpSourceServerPage(listing), listing.rootName)
+    }
+
+    /// Reads `ServersWithState`, `DeployedServers` or `PendingDeployServers` from the tree.
     init?(_ root: XMLElement) {
         let ns = OpSourceNamespace.server
-        let item: String
-        switch root.localName {
-        case "ServersWithState": item = "serverWithState"
-        case "DeployedServers": item = "DeployedServer"
-        case "PendingDeployServers": item = "PendingDeployServer"
-        default: return nil
-        }
-        guard root.namespaceURI == ns else { return nil }
+        guard let item = Self.kinds[root.localName], root.namespaceURI == ns else { return nil }
         let items = root.children(item, ns: ns)
         servers = items.compactMap(OpSourceServer.init)
         unidentified = items.count - servers.count
         totalCount = root.attribute("totalCount").flatMap { Int($0) }
         pageSize = root.attribute("pageSize").flatMap { Int($0) }
         pageNumber = root.attribute("pageNumber").flatMap { Int($0) }
+    }
+
+    /// The same from a listing read without a tree.
+    init?(_ listing: XMLListing) {
+        guard let item = Self.kinds[listing.rootName], listing.rootNamespace == OpSourceNamespace.server,
+            let kind = Self.query.records.firstIndex(of: item)
+        else { return nil }
+        servers = []
+        servers.reserveCapacity(listing.count)
+        for record in 0..<listing.count where listing.kind(record) == kind {
+            if let server = OpSourceServer(kind: item, { listing.field($0.rawValue, of: record) }) {
+                servers.append(server)
+            } else {
+                unidentified += 1
+            }
+        }
+        totalCount = listing.rootAttribute("totalCount").flatMap { Int($0) }
+        pageSize = listing.rootAttribute("pageSize").flatMap { Int($0) }
+        pageNumber = listing.rootAttribute("pageNumber").flatMap { Int($0) }
     }
 
     /// Whether another page follows, counting what was read so far.
