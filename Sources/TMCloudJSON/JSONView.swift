@@ -116,7 +116,7 @@ public struct JSONView: @unchecked Sendable {
 
     public var intValue: Int64? {
         switch entry.kind {
-        case .integer: return Int64(text)
+        case .integer: return integer
         case .number:
             guard let d = Double(text), d.rounded() == d, abs(d) < 9.0e15 else { return nil }
             return Int64(d)
@@ -135,7 +135,14 @@ public struct JSONView: @unchecked Sendable {
     public var scalarText: String? {
         switch entry.kind {
         case .string: return stringValue
-        case .integer: return Int64(text).map { String($0) }
+        case .integer:
+            // The builder let through only `-?(0|[1-9][0-9]*)` within Int64: that text
+            // is already the number in decimal, but for "-0".
+            let e = entry
+            return document.bytes.withUnsafeBufferPointer { bytes in
+                if bytes[e.start] == UInt8(ascii: "-") && bytes[e.start + 1] == UInt8(ascii: "0") { return "0" }
+                return Self.string(UnsafeBufferPointer(rebasing: bytes[e.start..<e.end]))
+            }
         case .number: return Double(text).map(JSONWriter.format)
         case .true: return "true"
         case .false: return "false"
@@ -149,7 +156,7 @@ public struct JSONView: @unchecked Sendable {
         case .null: return .null
         case .true: return .bool(true)
         case .false: return .bool(false)
-        case .integer: return .int(Int64(text) ?? 0)
+        case .integer: return .int(integer)
         case .number: return .double(Double(text) ?? 0)
         case .string: return .string(stringValue ?? "")
         case .array: return .array((arrayValue ?? []).map(\.value))
@@ -168,10 +175,49 @@ public struct JSONView: @unchecked Sendable {
         }
     }
 
+    /// An integer entry's value, read from its digits: the builder has checked that
+    /// they fit an Int64.
+    private var integer: Int64 {
+        let e = entry
+        return document.bytes.withUnsafeBufferPointer { bytes in
+            let negative = bytes[e.start] == UInt8(ascii: "-")
+            // Summed below zero, where Int64.min fits.
+            var value: Int64 = 0
+            for i in (negative ? e.start + 1 : e.start)..<e.end {
+                value = value &* 10 &- Int64(bytes[i] &- UInt8(ascii: "0"))
+            }
+            return negative ? value : 0 &- value
+        }
+    }
+
+    /// A `String` of bytes the builder has validated as UTF-8, copied without
+    /// validating them again; only whether they are ASCII, which `String` keeps, is
+    /// found out here.
+    private static func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        String(copying: UTF8Span(unchecked: utf8.span, isKnownASCII: isASCII(utf8)))
+    }
+
+    /// Whether no byte is above 0x7F, eight at a time.
+    private static func isASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var high: UInt64 = 0
+        var i = 0
+        while i + 8 <= utf8.count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < utf8.count {
+            high |= UInt64(base[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
     /// A string entry's text, escapes decoded; the bytes were validated by the builder.
     static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, _ e: JSONTapeEntry) -> String {
         let raw = UnsafeBufferPointer(rebasing: bytes[e.start..<e.end])
-        guard e.escaped else { return String(decoding: raw, as: UTF8.self) }
+        guard e.escaped else { return string(raw) }
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var i = 0

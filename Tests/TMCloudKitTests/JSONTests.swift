@@ -144,4 +144,47 @@ import Testing
         #expect(fields[1]?.stringValue == "web-2" && fields[2]?.stringValue == "x" && fields[4] == nil)
         #expect(root["tags"]!.fields(["a"]).count == 1 && root["tags"]!.fields(["a"])[0] == nil)
     }
+
+    /// Strings made without validating the bytes again read exactly as the general
+    /// decoder reads them: ASCII and not, short (kept inline by `String`) and long,
+    /// with and without escapes; they compare and hash as strings made otherwise.
+    @Test func stringsMatchTheGeneralDecoder() throws {
+        let texts = [
+            "", "a", "node-1", "exactly15bytes!", "sixteen bytes ok", "f4b5527a-5bfa-4ab7-ac56-f778a8977998",
+            "é", "café", "naïve résumé déjà vu, longer than fifteen", "日本語のサーバー名", "😀 emoji 😀 and more text",
+            #"tab\there"#, #"quote\"d and long enough to be stored on the heap"#, #"\u00e9t\u00e9"#, #"\ud83d\ude00"#,
+        ]
+        let json = "[" + texts.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        let values = try JSONDocument(Array(json.utf8)).root.arrayValue ?? []
+        let decoded = try JSONParser.parse(json).arrayValue ?? []
+        #expect(values.count == texts.count)
+        for (n, view) in values.enumerated() {
+            let fast = try #require(view.stringValue)
+            // Built the ordinary way, from the same characters.
+            let ordinary = String(decoding: Array(fast.utf8), as: UTF8.self)
+            #expect(fast == ordinary && fast.hashValue == ordinary.hashValue && Set([fast]).contains(ordinary))
+            #expect(fast.count == ordinary.count && fast.unicodeScalars.elementsEqual(ordinary.unicodeScalars))
+            #expect(decoded[n].stringValue == fast, "\(texts[n])")
+        }
+        #expect(values[7].stringValue == "café" && values[10].stringValue == "😀 emoji 😀 and more text")
+        #expect(values[13].stringValue == "été" && values[14].stringValue == "😀")
+    }
+
+    /// Integers are read from their digits: the extremes of Int64, "-0", and their
+    /// text as `scalarText` gives it.
+    @Test func integersFromDigits() throws {
+        let text = "[0,-0,7,-7,9223372036854775807,-9223372036854775808,123456789012345678,-12345678901234567,1.0,-0.5]"
+        let values = try JSONDocument(Array(text.utf8)).root.arrayValue ?? []
+        #expect(
+            values.map(\.intValue) == [
+                0, 0, 7, -7, .max, .min, 123_456_789_012_345_678, -12_345_678_901_234_567, 1, nil,
+            ])
+        #expect(
+            values.map(\.scalarText) == [
+                "0", "0", "7", "-7", "9223372036854775807", "-9223372036854775808", "123456789012345678",
+                "-12345678901234567", "1", "-0.5",
+            ])
+        #expect(values.map(\.value) == (try JSONParser.parse(text).arrayValue ?? []))
+        #expect(values[5].value == .int(.min) && values[1].value == .int(0))
+    }
 }
