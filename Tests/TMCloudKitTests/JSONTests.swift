@@ -137,12 +137,72 @@ import Testing
         #expect(root.value == (try JSONParser.parse(text)))
         // Several fields in one pass agree with the subscript, name for name.
         let names: [StaticString] = ["id", "name", "name2", "size", "missing", "", "gone"]
-        let fields = root.fields(names)
+        let fields = root.fields(JSONKeys(names))
         for (n, name) in names.enumerated() {
             #expect(fields[n]?.value == root[name.description]?.value, "\(name)")
         }
         #expect(fields[1]?.stringValue == "web-2" && fields[2]?.stringValue == "x" && fields[4] == nil)
-        #expect(root["tags"]!.fields(["a"]).count == 1 && root["tags"]!.fields(["a"])[0] == nil)
+        let inArray = root["tags"]!.fields(JSONKeys(["a"]))
+        #expect(inArray.count == 1 && inArray[0] == nil)
+    }
+
+    /// `fields` compares a member only with the names of its length: names that
+    /// share a length, prefixes, escaped and non-ASCII names, the empty name and
+    /// repeats are all found as the subscript finds them.
+    @Test func fieldsAgreeWithTheSubscript() throws {
+        let text = #"{"ab":1,"ba":2,"a":3,"abc":4,"":5,"\u0061b":6,"é":7,"\u00e9x":8,"OS-EXT-STS:task_state":9,"#
+            + #""ab\"":10,"b":{"ab":11},"éx":12,"ba":13}"#
+        let root = try JSONDocument(Array(text.utf8)).root
+        let names: [StaticString] = ["ab", "ba", "a", "abc", "", "é", "éx", "OS-EXT-STS:task_state", "ab\"", "b", "x"]
+        let fields = root.fields(JSONKeys(names))
+        #expect(fields.count == names.count)
+        for (n, name) in names.enumerated() {
+            #expect(fields[n]?.value == root[name.description]?.value, "\(name)")
+        }
+        // The last of a repeated name, whether escaped or not.
+        #expect(fields[0]?.intValue == 6 && fields[1]?.intValue == 13 && fields[6]?.intValue == 12)
+        #expect(fields[8]?.intValue == 10 && fields[9]?["ab"]?.intValue == 11 && fields[10] == nil)
+        // Not an object: nothing found.
+        let scalar = try JSONDocument(Array("[1]".utf8)).root
+        #expect(scalar.fields(JSONKeys(names))[0] == nil)
+    }
+
+    /// `forEachMember(named:)` sees every matching member in document order, repeats
+    /// included, and nothing of an array or a scalar.
+    @Test func forEachMemberNamed() throws {
+        let root = try JSONDocument(Array(#"{"k":1,"x":2,"j":3,"k":4,"\u006a":5}"#.utf8)).root
+        var seen: [String] = []
+        root.forEachMember(named: JSONKeys(["j", "k"])) { key, value in seen.append("\(key):\(value.intValue ?? -1)") }
+        #expect(seen == ["1:1", "0:3", "1:4", "0:5"])
+        var none = 0
+        try JSONDocument(Array(#"[{"k":1}]"#.utf8)).root.forEachMember(named: JSONKeys(["k"])) { _, _ in none += 1 }
+        #expect(none == 0)
+    }
+
+    /// `elements` and `memberValues` walk what `arrayValue` and `members` list,
+    /// nested containers skipped whole, and nothing of the other kinds.
+    @Test func elementsAndMemberValues() throws {
+        let text = #"{"a":[1,[2,{"x":[3]}],{},[],"s"],"b":{"c":{"d":1},"e":[],"f":null},"g":{},"h":[],"i":7}"#
+        let root = try JSONDocument(Array(text.utf8)).root
+        for path in ["a", "b", "g", "h", "i"] {
+            let view = try #require(root[path])
+            #expect(Array(view.elements).map(\.value) == (view.arrayValue ?? []).map(\.value), "\(path)")
+            #expect(
+                Array(view.memberValues).map(\.value) == (view.members ?? []).map(\.value.value), "\(path)")
+        }
+        #expect(Array(root.memberValues).count == 5 && Array(root.elements).isEmpty)
+        #expect(Array(root["a"]!.elements).count == 5 && Array(root["b"]!.memberValues).count == 3)
+    }
+
+    /// `isString` compares a string's text without making it, escapes decoded.
+    @Test func isStringComparesText() throws {
+        let root = try JSONDocument(Array(#"["public","pub\u006cic","publi","publics","é","\u00e9","",1,null]"#.utf8)).root
+        let values = Array(root.elements)
+        #expect(values[0].isString("public") && values[1].isString("public"))
+        #expect(!values[2].isString("public") && !values[3].isString("public") && !values[0].isString("publi"))
+        #expect(values[4].isString("é") && values[5].isString("é") && !values[4].isString("e"))
+        #expect(values[6].isString("") && !values[6].isString("x"))
+        #expect(!values[7].isString("1") && !values[8].isString("null") && values[0].isString && !values[7].isString)
     }
 
     /// Strings made without validating the bytes again read exactly as the general
