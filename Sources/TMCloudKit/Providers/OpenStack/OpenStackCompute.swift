@@ -113,7 +113,7 @@ struct OpenStackServer {
     /// Whether the server will never need (or keep) a floating IP: it failed or is
     /// going away.
     var isEnding: Bool {
-        let phase = OpenStackProvider.phases[status.uppercased()]
+        let phase = OpenStackProvider.phase(of: status)
         return taskState == "deleting" || phase == .failed || phase == .gone
     }
 
