@@ -1,4 +1,4 @@
-import TMCloudJSON
+@testable import TMCloudJSON
 import Testing
 
 @Suite struct JSONParserTests {
@@ -246,5 +246,65 @@ import Testing
             ])
         #expect(values.map(\.value) == (try JSONParser.parse(text).arrayValue ?? []))
         #expect(values[5].value == .int(.min) && values[1].value == .int(0))
+    }
+}
+
+@Suite struct JSONTextWriterTests {
+    /// What needs an escape, `escape`'s rules: control characters, quote, backslash, DEL.
+    static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F }
+
+    /// The eight-at-a-time test flags a word exactly when one of its bytes needs an
+    /// escape: every byte value, at every place in the word, among bytes that do not.
+    @Test func wordTestIsExact() {
+        for filler: UInt8 in [0x41, 0x20, 0x21, 0x7E, 0x80, 0xFF] {
+            for b in 0...255 {
+                for place in 0..<8 {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[place] = UInt8(b)
+                    let word = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+                    #expect(JSONWriter.needsEscape(word: word) == Self.needsEscape(UInt8(b)), "\(b) at \(place)")
+                }
+            }
+        }
+    }
+
+    /// Strings are written as `JSONWriter.quoted` writes them: each byte that needs an
+    /// escape at every offset of the eight-byte words, among ASCII and non-ASCII text.
+    @Test(arguments: 0..<18)
+    func stringsMatchQuoted(_ offset: Int) {
+        let pads = [String(repeating: "a", count: offset), String(repeating: "é", count: offset / 2 + 1)]
+        var specials = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) } + ["\"", "\\", "\u{7F}"]
+        specials += ["", "/", "é", "😀", "~"]
+        for pad in pads {
+            for special in specials {
+                for text in [pad + special, special + pad, pad + special + pad] {
+                    var out = JSONTextWriter(capacity: 1)
+                    out.appendString(text)
+                    let written = out.text()
+                    #expect(written == JSONWriter.quoted(text), "\(Array(text.utf8))")
+                    // Told whether it is ASCII: compares and hashes as any other string.
+                    let ordinary = String(decoding: Array(written.utf8), as: UTF8.self)
+                    #expect(written.hashValue == ordinary.hashValue && Set([ordinary]).contains(written))
+                }
+            }
+        }
+    }
+
+    /// Literals, integers and strings in a row, the buffer grown from one byte.
+    @Test func mixedPiecesAndGrowth() {
+        var out = JSONTextWriter(capacity: 1)
+        var expected = ""
+        for n in [0, 7, -1, 100, 1234567890, Int.max, Int.min] {
+            out.append("{\"n\":")
+            out.append(n)
+            out.append(",\"s\":")
+            out.appendString("node-\(n) é")
+            out.append("}")
+            expected += "{\"n\":\(n),\"s\":\"node-\(n) é\"}"
+        }
+        out.appendString(String(repeating: "x", count: 1000))
+        expected += "\"" + String(repeating: "x", count: 1000) + "\""
+        #expect(out.text() == expected)
+        #expect(JSONTextWriter(capacity: 0).text() == "")
     }
 }
