@@ -80,7 +80,12 @@ public enum Timestamp {
                 (1...12).contains(month), hour < 24, minute < 60, second < 60
             else { return false }
             let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-            let days = month == 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].contains(month) ? 30 : 31
+            let days: Int
+            switch month {
+            case 2: days = leap ? 29 : 28
+            case 4, 6, 9, 11: days = 30
+            default: days = 31
+            }
             return (1...days).contains(day)
         } ?? false
     }

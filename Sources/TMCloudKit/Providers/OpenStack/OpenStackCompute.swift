@@ -122,10 +122,15 @@ struct OpenStackServer {
     /// A dotted quad (each part 0...255, no sign, no empty part) as its 32 bits; read
     /// as bytes, since every address of a 1,000-server listing passes through here.
     static func address(_ text: String) -> UInt32? {
+        var text = text
+        return text.withUTF8(address)
+    }
+
+    private static func address(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         var address: UInt32 = 0
         var parts = 0
         var value = -1
-        for b in text.utf8 {
+        for b in bytes {
             if b == UInt8(ascii: ".") {
                 guard value >= 0, parts < 3 else { return nil }
                 address = address << 8 | UInt32(value)
