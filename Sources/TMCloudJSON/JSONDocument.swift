@@ -204,27 +204,32 @@ struct JSONTapeBuilder {
     }
 
     /// A string: eight bytes at a time while none of them is a quote, a backslash, a
-    /// control character or non-ASCII; escapes and UTF-8 checked byte by byte.
+    /// control character or non-ASCII; escapes and UTF-8 checked byte by byte. The
+    /// scan keeps its position in a local, stored back into `index` only where it
+    /// leaves the loop, so that the loop itself does not write to memory.
+    @inline(__always)
     private mutating func string() throws(JSONParseError) {
-        index += 1
-        let start = index
+        let start = index + 1
+        var i = start
         var escaped = false
         let raw = UnsafeRawPointer(base)
         while true {
-            while index + 8 <= count {
-                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            while i + 8 <= count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 let stops = JSONTapeBuilder.stops(word)
                 if stops == 0 {
-                    index += 8
+                    i += 8
                 } else {
                     // The lowest flagged byte is a real stop (the arithmetic can flag
                     // bytes above one, never below): go straight to it.
-                    index += stops.trailingZeroBitCount >> 3
+                    i += stops.trailingZeroBitCount >> 3
                     break
                 }
             }
-            guard index < count else { throw error("unterminated string") }
-            let b = base[index]
+            index = i
+            guard i < count else { throw error("unterminated string") }
+            let b = base[i]
+            // The closing quote is by far the most common stop.
             if b == UInt8(ascii: "\"") { break }
             if b == UInt8(ascii: "\\") {
                 escaped = true
@@ -239,17 +244,19 @@ struct JSONTapeBuilder {
                 default:
                     throw error("invalid escape")
                 }
+                i = index
                 continue
             }
             if b < 0x20 { throw error("control character in a string") }
             if b >= 0x80 {
                 try utf8Sequence()
+                i = index
                 continue
             }
-            index += 1
+            i += 1
         }
-        append(.string, start, index, escaped: escaped)
-        index += 1
+        append(.string, start, i, escaped: escaped)
+        index = i + 1
     }
 
     /// The high bit of each of the eight bytes (little-endian) that needs a look: a

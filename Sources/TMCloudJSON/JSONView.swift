@@ -3,14 +3,21 @@
 /// The accessors mirror `JSONValue`'s, so that code reading a reply looks the same
 /// whichever it holds. A view keeps its document alive.
 public struct JSONView: @unchecked Sendable {
-    let document: JSONDocument
-    let index: Int
+    @usableFromInline let document: JSONDocument
+    @usableFromInline let index: Int
+
+    @usableFromInline
+    init(document: JSONDocument, index: Int) {
+        self.document = document
+        self.index = index
+    }
 
     private var entry: JSONTapeEntry { document.tape[index] }
 
     public var isNull: Bool { entry.kind == .null }
     public var isObject: Bool { entry.kind == .object }
     public var isArray: Bool { entry.kind == .array }
+    public var isString: Bool { entry.kind == .string }
 
     /// The member `key` of an object (the last one, should the name repeat); nil for
     /// anything else or a missing key.
@@ -25,19 +32,53 @@ public struct JSONView: @unchecked Sendable {
         return found.map { JSONView(document: document, index: $0) }
     }
 
-    /// Several members of an object in one pass over it, in the order of `names` (nil
-    /// where missing, or when this is not an object): reading a dozen fields of a
-    /// server this way walks its members once instead of a dozen times.
-    public func fields(_ names: [StaticString]) -> [JSONView?] {
-        var found = [JSONView?](repeating: nil, count: names.count)
-        forEachMember { bytes, name, value in
-            for n in 0..<names.count {
-                let wanted = UnsafeBufferPointer(start: names[n].utf8Start, count: names[n].utf8CodeUnitCount)
-                // A repeated name: the last one counts, as with the subscript.
-                if Self.name(name, in: bytes, is: wanted) { found[n] = JSONView(document: document, index: value) }
+    /// Several members of an object in one pass over it, found by their position in
+    /// `keys` (nil where missing, or when this is not an object): reading a dozen
+    /// fields of a server this way walks its members once instead of a dozen times.
+    public func fields(_ keys: JSONKeys) -> JSONFields {
+        var found = InlineArray<16, UInt32>(repeating: 0)
+        // A repeated name: the last one counts, as with the subscript.
+        matchMembers(keys) { key, value in found[key] = UInt32(truncatingIfNeeded: value) }
+        return JSONFields(document: document, found: found, count: keys.count)
+    }
+
+    /// Calls `body` with the position in `keys` and the value of each member whose
+    /// name is one of them, in document order; nothing when this is not an object.
+    public func forEachMember(named keys: JSONKeys, _ body: (_ key: Int, _ value: JSONView) -> Void) {
+        matchMembers(keys) { key, value in body(key, JSONView(document: document, index: value)) }
+    }
+
+    /// Calls `found` with the position in `keys` and the tape index of the value of
+    /// each member whose name is one of them. A plain loop, inlined into its two
+    /// callers: a 1,000-server listing passes some 40,000 members through here.
+    @inline(__always)
+    private func matchMembers(_ keys: JSONKeys, _ found: (_ key: Int, _ value: Int) -> Void) {
+        let tape = document.tape
+        guard tape[index].kind == .object else { return }
+        let end = tape[index].next(at: index)
+        keys.byLength.withUnsafeBufferPointer { byLength in
+            document.bytes.withUnsafeBufferPointer { bytes in
+                var k = index + 1
+                while k < end {
+                    let name = tape[k]
+                    if name.escaped {
+                        let decoded = Self.decodeString(bytes, name)
+                        for n in 0..<keys.count where decoded == keys.name(n) { found(n, k + 1) }
+                    } else {
+                        // Only the names of the same length are compared: mostly none or one.
+                        let length = name.end - name.start
+                        var candidates = length < byLength.count ? byLength[length] : 0
+                        while candidates != 0 {
+                            let n = candidates.trailingZeroBitCount
+                            candidates &= candidates - 1
+                            // Byte by byte: most names differ in the first.
+                            if memcmpEqual(bytes.baseAddress! + name.start, keys.starts[n], length) { found(n, k + 1) }
+                        }
+                    }
+                    k = tape[k + 1].next(at: k + 1)
+                }
             }
         }
-        return found
     }
 
     /// Calls `body` with the document's bytes, each member's name entry and the index
@@ -90,6 +131,23 @@ public struct JSONView: @unchecked Sendable {
         return elements
     }
 
+    /// The elements of an array, in order, read off the document without collecting
+    /// them; none for anything else.
+    public var elements: JSONValues {
+        let tape = document.tape
+        let end = tape[index].kind == .array ? tape[index].next(at: index) : index + 1
+        return JSONValues(document: document, position: index + 1, end: end, step: 0)
+    }
+
+    /// The values of an object's members, in document order, without their names;
+    /// none for anything else.
+    public var memberValues: JSONValues {
+        let tape = document.tape
+        let end = tape[index].kind == .object ? tape[index].next(at: index) : index + 1
+        // Each value follows its name's entry.
+        return JSONValues(document: document, position: index + 2, end: end, step: 1)
+    }
+
     /// The members of an object, in document order (a repeated name appears twice).
     public var members: [(key: String, value: JSONView)]? {
         guard entry.kind == .object else { return nil }
@@ -106,6 +164,17 @@ public struct JSONView: @unchecked Sendable {
         return document.bytes.withUnsafeBufferPointer { JSONView.decodeString($0, e) }
     }
 
+    /// Whether this is a string that reads `text`, found without making a `String`.
+    public func isString(_ text: StaticString) -> Bool {
+        let e = entry
+        guard e.kind == .string else { return false }
+        if e.escaped { return stringValue == text.description }
+        let length = e.end - e.start
+        guard length == text.utf8CodeUnitCount else { return false }
+        return length == 0
+            || document.bytes.withUnsafeBufferPointer { memcmpEqual($0.baseAddress! + e.start, text.utf8Start, length) }
+    }
+
     public var boolValue: Bool? {
         switch entry.kind {
         case .true: return true
@@ -116,7 +185,7 @@ public struct JSONView: @unchecked Sendable {
 
     public var intValue: Int64? {
         switch entry.kind {
-        case .integer: return Int64(text)
+        case .integer: return integer
         case .number:
             guard let d = Double(text), d.rounded() == d, abs(d) < 9.0e15 else { return nil }
             return Int64(d)
@@ -135,7 +204,14 @@ public struct JSONView: @unchecked Sendable {
     public var scalarText: String? {
         switch entry.kind {
         case .string: return stringValue
-        case .integer: return Int64(text).map { String($0) }
+        case .integer:
+            // The builder let through only `-?(0|[1-9][0-9]*)` within Int64: that text
+            // is already the number in decimal, but for "-0".
+            let e = entry
+            return document.bytes.withUnsafeBufferPointer { bytes in
+                if bytes[e.start] == UInt8(ascii: "-") && bytes[e.start + 1] == UInt8(ascii: "0") { return "0" }
+                return Self.string(UnsafeBufferPointer(rebasing: bytes[e.start..<e.end]))
+            }
         case .number: return Double(text).map(JSONWriter.format)
         case .true: return "true"
         case .false: return "false"
@@ -149,7 +225,7 @@ public struct JSONView: @unchecked Sendable {
         case .null: return .null
         case .true: return .bool(true)
         case .false: return .bool(false)
-        case .integer: return .int(Int64(text) ?? 0)
+        case .integer: return .int(integer)
         case .number: return .double(Double(text) ?? 0)
         case .string: return .string(stringValue ?? "")
         case .array: return .array((arrayValue ?? []).map(\.value))
@@ -168,10 +244,49 @@ public struct JSONView: @unchecked Sendable {
         }
     }
 
+    /// An integer entry's value, read from its digits: the builder has checked that
+    /// they fit an Int64.
+    private var integer: Int64 {
+        let e = entry
+        return document.bytes.withUnsafeBufferPointer { bytes in
+            let negative = bytes[e.start] == UInt8(ascii: "-")
+            // Summed below zero, where Int64.min fits.
+            var value: Int64 = 0
+            for i in (negative ? e.start + 1 : e.start)..<e.end {
+                value = value &* 10 &- Int64(bytes[i] &- UInt8(ascii: "0"))
+            }
+            return negative ? value : 0 &- value
+        }
+    }
+
+    /// A `String` of bytes the builder has validated as UTF-8, copied without
+    /// validating them again; only whether they are ASCII, which `String` keeps, is
+    /// found out here.
+    private static func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        String(copying: UTF8Span(unchecked: utf8.span, isKnownASCII: isASCII(utf8)))
+    }
+
+    /// Whether no byte is above 0x7F, eight at a time.
+    private static func isASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var high: UInt64 = 0
+        var i = 0
+        while i + 8 <= utf8.count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < utf8.count {
+            high |= UInt64(base[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
     /// A string entry's text, escapes decoded; the bytes were validated by the builder.
     static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, _ e: JSONTapeEntry) -> String {
         let raw = UnsafeBufferPointer(rebasing: bytes[e.start..<e.end])
-        guard e.escaped else { return String(decoding: raw, as: UTF8.self) }
+        guard e.escaped else { return string(raw) }
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var i = 0
@@ -244,5 +359,74 @@ extension JSONDocument {
     /// The top-level value of a document held in a string.
     public static func parse(_ text: String) throws(JSONParseError) -> JSONView {
         try JSONDocument(Array(text.utf8)).root
+    }
+}
+
+/// Member names that `JSONView.fields(_:)` and `forEachMember(named:_:)` look for,
+/// sorted by length once (kept in a `static let`), so that each member of an object
+/// is compared with the few names of its own length, not with all of them.
+public struct JSONKeys: @unchecked Sendable {
+    /// At most this many names: `JSONFields` keeps what it finds without an allocation.
+    public static let capacity = 16  // the size of `JSONFields.found`
+
+    /// Where each name's UTF-8 starts: string literals, which never move or change.
+    let starts: [UnsafePointer<UInt8>]
+    private let names: [StaticString]
+    /// Bit n of `byLength[k]` is set when name n is k bytes long.
+    let byLength: [UInt16]
+
+    public init(_ names: [StaticString]) {
+        precondition(names.count <= Self.capacity, "JSONKeys holds at most \(Self.capacity) names")
+        self.names = names
+        starts = names.map(\.utf8Start)
+        var byLength = [UInt16](repeating: 0, count: (names.map(\.utf8CodeUnitCount).max() ?? 0) + 1)
+        for (n, name) in names.enumerated() { byLength[name.utf8CodeUnitCount] |= 1 << n }
+        self.byLength = byLength
+    }
+
+    public var count: Int { names.count }
+
+    func name(_ n: Int) -> String { names[n].description }
+}
+
+/// What `JSONView.fields(_:)` found, by the names' positions in its `JSONKeys`.
+/// Not copyable: it is read where it is made, and a copy of it would cost more than
+/// reading a field.
+public struct JSONFields: ~Copyable, @unchecked Sendable {
+    @usableFromInline let document: JSONDocument
+    /// The tape index of each name's value; 0 (the root, never a member) where missing.
+    @usableFromInline let found: InlineArray<16, UInt32>
+    public let count: Int
+
+    init(document: JSONDocument, found: InlineArray<16, UInt32>, count: Int) {
+        self.document = document
+        self.found = found
+        self.count = count
+    }
+
+    /// The value of the `n`th name; nil when the object has no such member. Inlined
+    /// where it is read, so that reading a field does not copy the whole struct.
+    @inlinable
+    public subscript(n: Int) -> JSONView? {
+        precondition(n >= 0 && n < count, "no such field")
+        let index = found[n]
+        return index == 0 ? nil : JSONView(document: document, index: Int(index))
+    }
+}
+
+/// The elements of an array or the member values of an object, one at a time.
+public struct JSONValues: Sequence, IteratorProtocol, @unchecked Sendable {
+    let document: JSONDocument
+    /// The tape index of the next value.
+    var position: Int
+    let end: Int
+    /// Entries to skip after each value: 1 over an object's next member name.
+    let step: Int
+
+    public mutating func next() -> JSONView? {
+        guard position < end else { return nil }
+        let view = JSONView(document: document, index: position)
+        position = document.tape[position].next(at: position) + step
+        return view
     }
 }

@@ -34,6 +34,8 @@ enum FuzzTarget: String, CaseIterable {
                     preconditionFailure("the writer made JSON the parser refuses")
                 }
                 precondition(JSONWriter.bytes(again) == written, "JSON writing is not stable")
+                // The reply writer escapes every string read as the general writer does.
+                Self.checkStrings(value)
             }
         case .xml:
             let root: XMLElement
@@ -86,6 +88,28 @@ enum FuzzTarget: String, CaseIterable {
             "@id", "id", "name", "privateIp", "isDeployed", "status/action", "status/step/number",
             "status/step/percentComplete", "status/@code",
         ])
+
+    /// Every string of `value`, names included, written by `JSONTextWriter` as
+    /// `JSONWriter` writes it.
+    private static func checkStrings(_ value: JSONValue) {
+        switch value {
+        case .string(let text): checkString(text)
+        case .array(let elements): elements.forEach(checkStrings)
+        case .object(let object):
+            for (key, member) in object.pairs {
+                checkString(key)
+                checkStrings(member)
+            }
+        default: break
+        }
+    }
+
+    private static func checkString(_ text: String) {
+        var direct = JSONTextWriter(capacity: 0)
+        direct.appendString(text)
+        let written = direct.text()
+        precondition(written == JSONWriter.quoted(text), "JSONTextWriter differs from JSONWriter")
+    }
 
     /// The target named by TMCLOUD_FUZZ_TARGET (default json).
     static var selected: FuzzTarget {

@@ -68,6 +68,27 @@ struct DigitalOceanStateTests {
         #expect(byName["private-only"]?.record.publicIP == "")
     }
 
+    /// A droplet's addresses are the first public and the first private network that
+    /// has one; its tags are its string tags.
+    @Test func aDropletIsReadFromItsJSON() throws {
+        let json = try JSONDocument.parse(
+            #"""
+            {"id":7,"name":"web-\u00e9","status":"active","locked":true,"created_at":"2026-11-23T10:00:00Z",
+             "networks":{"v4":[{"ip_address":"","type":"public"},{"type":"private"},{"ip_address":"10.0.0.3"},
+                               {"ip_address":"203.0.113.5","type":"pu\u0062lic"},{"ip_address":"10.0.0.4","type":"private"},
+                               {"ip_address":"203.0.113.6","type":"public"},"junk"]},
+             "image":{"id":42,"slug":""},"size":{"slug":"s-2"},"tags":["tmcloud",3,"other"]}
+            """#)
+        let droplet = try #require(Droplet(json))
+        #expect(droplet.id == "7" && droplet.name == "web-é" && droplet.status == "active" && droplet.locked)
+        #expect(droplet.publicIPv4 == "203.0.113.5" && droplet.privateIPv4 == "10.0.0.4")
+        #expect(droplet.imageID == "42" && droplet.sizeSlug == "s-2" && droplet.tags == ["tmcloud", "other"])
+        let bare = try #require(Droplet(try JSONDocument.parse(#"{"id":"x","name":"n","status":"new","networks":[]}"#)))
+        #expect(bare.publicIPv4 == "" && bare.privateIPv4 == "" && bare.tags == [] && !bare.locked)
+        #expect(Droplet(try JSONDocument.parse(#"{"id":7,"name":"n"}"#)) == nil)
+        #expect(Droplet(try JSONDocument.parse(#"{"id":"","name":"n","status":"new"}"#)) == nil)
+    }
+
     @Test func offIsStoppedUnderDestroyFalse() throws {
         let nodes = try listed(
             [Rig.droplet(id: 6, name: "off", status: "off")], config: ["region lon1", "destroy false"])

@@ -57,6 +57,29 @@ struct OpenStackUnitTests {
         #expect(node.record.sizeID == "m1.small")
     }
 
+    @Test("the driver's metadata: the last scalar of a key counts, escaped keys too")
+    func metadata() throws {
+        let json = try JSONDocument.parse(
+            #"""
+            {"id":"s1","metadata":{"tmcloud_tag":"pool","other":"x","tmcloud_tag":null,"tmcloud_s\u0069zeid":"big",
+             "tmcloud_imageid":7,"tmcloud_imageid":{"no":1}},"image":{"id":"img"},"flavor":{"id":"2"},
+             "addresses":{"a":[{"addr":"10.0.0.5","version":4,"OS-EXT-IPS:type":null},
+                               {"addr":"198.51.100.7","version":4},
+                               {"addr":"10.0.0.6","version":6,"OS-EXT-IPS:type":"fixed"},
+                               {"addr":"10.0.0.7","OS-EXT-IPS:type":"floating"}],
+                          "b":{"not":"a list"}, "c":[{"addr":"172.16.0.9","version":4,"OS-EXT-IPS:type":"fixed"}]}}
+            """#)
+        let server = try #require(OpenStackServer(json))
+        #expect(server.tag == "pool")
+        let node = server.node(needsFloatingIP: false)
+        #expect(node.record.imageID == "7" && node.record.sizeID == "big")
+        // A type that is not a string leaves it to the range; version 6 is skipped.
+        #expect(server.fixedIPv4 == ["10.0.0.5", "172.16.0.9"] && server.floatingIPv4 == ["198.51.100.7", "10.0.0.7"])
+        #expect(node.hint == "198.51.100.7,10.0.0.7")
+        let bare = try #require(OpenStackServer(try JSONDocument.parse(#"{"id":"s2","metadata":[]}"#)))
+        #expect(bare.tag == nil && bare.status == "UNKNOWN" && bare.node(needsFloatingIP: false).record.imageID == "")
+    }
+
     @Test("a server waiting for its floating IP is pending")
     func waitsForFloatingIP() throws {
         let json = try JSONDocument.parse(
@@ -120,7 +143,8 @@ struct OpenStackUnitTests {
         for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", ".1.2.3", "1.2.3.", "fd00::5", "1.2.3.-4", "a.b.c.d"] {
             #expect(!OpenStackServer.isIPv4(bad), "\(bad)")
         }
-        #expect(OpenStackServer.octets("172.31.0.1") == [172, 31, 0, 1])
+        #expect(OpenStackServer.address("172.31.0.1") == 0xAC1F_0001)
+        #expect(OpenStackServer.address("010.0.0.255") == 0x0A00_00FF)
         for (address, isPrivate) in [
             ("10.1.2.3", true), ("172.16.0.1", true), ("172.32.0.1", false), ("192.168.1.1", true),
             ("169.254.0.9", true), ("100.64.0.1", true), ("100.128.0.1", false), ("198.51.100.7", false), ("x", false),

@@ -77,6 +77,28 @@ import Glibc
         #expect(Timestamp.normalize("2023-02-30T00:00:00Z") == "2023-03-02T00:00:00Z")
         #expect(Timestamp.format(1_700_000_000.9) == "2023-11-14T22:13:20Z")
     }
+
+    /// A timestamp already in contract form is kept as it is: exactly when converting
+    /// it would give it back. Every day number of every month (31 April, 29 February
+    /// of leap and other years, century years), the first and last second of a day
+    /// and a leap second, from year 0 to 9999.
+    @Test func contractFormKeptAsItIs() {
+        for year in [0, 1, 4, 100, 1582, 1900, 1969, 1970, 2000, 2023, 2024, 2026, 2100, 2400, 9999] {
+            for month in 0...13 {
+                for day in 0...32 {
+                    for time in ["00:00:00", "23:59:59", "23:59:60", "24:00:00", "12:60:00"] {
+                        let text =
+                            "\(zeroPadded(year, 4))-\(zeroPadded(month, 2))-\(zeroPadded(day, 2))T\(time)Z"
+                        let converted = Timestamp.parse(text).map(Timestamp.format) ?? ""
+                        #expect(Timestamp.normalize(text) == converted, "\(text)")
+                    }
+                }
+            }
+        }
+        for odd in ["2026-11-23t10:00:00Z", "2026-11-23T10:00:00z", "2026-11-23 10:00:00Z", "2026-11-23T10:00:00ZZ"] {
+            #expect(Timestamp.normalize(odd) == (Timestamp.parse(odd).map(Timestamp.format) ?? ""), "\(odd)")
+        }
+    }
 }
 
 extension String {

@@ -1,4 +1,4 @@
-import TMCloudJSON
+@testable import TMCloudJSON
 import Testing
 
 @Suite struct JSONParserTests {
@@ -137,11 +137,174 @@ import Testing
         #expect(root.value == (try JSONParser.parse(text)))
         // Several fields in one pass agree with the subscript, name for name.
         let names: [StaticString] = ["id", "name", "name2", "size", "missing", "", "gone"]
-        let fields = root.fields(names)
+        let fields = root.fields(JSONKeys(names))
         for (n, name) in names.enumerated() {
             #expect(fields[n]?.value == root[name.description]?.value, "\(name)")
         }
         #expect(fields[1]?.stringValue == "web-2" && fields[2]?.stringValue == "x" && fields[4] == nil)
-        #expect(root["tags"]!.fields(["a"]).count == 1 && root["tags"]!.fields(["a"])[0] == nil)
+        let inArray = root["tags"]!.fields(JSONKeys(["a"]))
+        #expect(inArray.count == 1 && inArray[0] == nil)
+    }
+
+    /// `fields` compares a member only with the names of its length: names that
+    /// share a length, prefixes, escaped and non-ASCII names, the empty name and
+    /// repeats are all found as the subscript finds them.
+    @Test func fieldsAgreeWithTheSubscript() throws {
+        let text = #"{"ab":1,"ba":2,"a":3,"abc":4,"":5,"\u0061b":6,"é":7,"\u00e9x":8,"OS-EXT-STS:task_state":9,"#
+            + #""ab\"":10,"b":{"ab":11},"éx":12,"ba":13}"#
+        let root = try JSONDocument(Array(text.utf8)).root
+        let names: [StaticString] = ["ab", "ba", "a", "abc", "", "é", "éx", "OS-EXT-STS:task_state", "ab\"", "b", "x"]
+        let fields = root.fields(JSONKeys(names))
+        #expect(fields.count == names.count)
+        for (n, name) in names.enumerated() {
+            #expect(fields[n]?.value == root[name.description]?.value, "\(name)")
+        }
+        // The last of a repeated name, whether escaped or not.
+        #expect(fields[0]?.intValue == 6 && fields[1]?.intValue == 13 && fields[6]?.intValue == 12)
+        #expect(fields[8]?.intValue == 10 && fields[9]?["ab"]?.intValue == 11 && fields[10] == nil)
+        // Not an object: nothing found.
+        let scalar = try JSONDocument(Array("[1]".utf8)).root
+        #expect(scalar.fields(JSONKeys(names))[0] == nil)
+    }
+
+    /// `forEachMember(named:)` sees every matching member in document order, repeats
+    /// included, and nothing of an array or a scalar.
+    @Test func forEachMemberNamed() throws {
+        let root = try JSONDocument(Array(#"{"k":1,"x":2,"j":3,"k":4,"\u006a":5}"#.utf8)).root
+        var seen: [String] = []
+        root.forEachMember(named: JSONKeys(["j", "k"])) { key, value in seen.append("\(key):\(value.intValue ?? -1)") }
+        #expect(seen == ["1:1", "0:3", "1:4", "0:5"])
+        var none = 0
+        try JSONDocument(Array(#"[{"k":1}]"#.utf8)).root.forEachMember(named: JSONKeys(["k"])) { _, _ in none += 1 }
+        #expect(none == 0)
+    }
+
+    /// `elements` and `memberValues` walk what `arrayValue` and `members` list,
+    /// nested containers skipped whole, and nothing of the other kinds.
+    @Test func elementsAndMemberValues() throws {
+        let text = #"{"a":[1,[2,{"x":[3]}],{},[],"s"],"b":{"c":{"d":1},"e":[],"f":null},"g":{},"h":[],"i":7}"#
+        let root = try JSONDocument(Array(text.utf8)).root
+        for path in ["a", "b", "g", "h", "i"] {
+            let view = try #require(root[path])
+            #expect(Array(view.elements).map(\.value) == (view.arrayValue ?? []).map(\.value), "\(path)")
+            #expect(
+                Array(view.memberValues).map(\.value) == (view.members ?? []).map(\.value.value), "\(path)")
+        }
+        #expect(Array(root.memberValues).count == 5 && Array(root.elements).isEmpty)
+        #expect(Array(root["a"]!.elements).count == 5 && Array(root["b"]!.memberValues).count == 3)
+    }
+
+    /// `isString` compares a string's text without making it, escapes decoded.
+    @Test func isStringComparesText() throws {
+        let root = try JSONDocument(Array(#"["public","pub\u006cic","publi","publics","é","\u00e9","",1,null]"#.utf8)).root
+        let values = Array(root.elements)
+        #expect(values[0].isString("public") && values[1].isString("public"))
+        #expect(!values[2].isString("public") && !values[3].isString("public") && !values[0].isString("publi"))
+        #expect(values[4].isString("é") && values[5].isString("é") && !values[4].isString("e"))
+        #expect(values[6].isString("") && !values[6].isString("x"))
+        #expect(!values[7].isString("1") && !values[8].isString("null") && values[0].isString && !values[7].isString)
+    }
+
+    /// Strings made without validating the bytes again read exactly as the general
+    /// decoder reads them: ASCII and not, short (kept inline by `String`) and long,
+    /// with and without escapes; they compare and hash as strings made otherwise.
+    @Test func stringsMatchTheGeneralDecoder() throws {
+        let texts = [
+            "", "a", "node-1", "exactly15bytes!", "sixteen bytes ok", "f4b5527a-5bfa-4ab7-ac56-f778a8977998",
+            "é", "café", "naïve résumé déjà vu, longer than fifteen", "日本語のサーバー名", "😀 emoji 😀 and more text",
+            #"tab\there"#, #"quote\"d and long enough to be stored on the heap"#, #"\u00e9t\u00e9"#, #"\ud83d\ude00"#,
+        ]
+        let json = "[" + texts.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        let values = try JSONDocument(Array(json.utf8)).root.arrayValue ?? []
+        let decoded = try JSONParser.parse(json).arrayValue ?? []
+        #expect(values.count == texts.count)
+        for (n, view) in values.enumerated() {
+            let fast = try #require(view.stringValue)
+            // Built the ordinary way, from the same characters.
+            let ordinary = String(decoding: Array(fast.utf8), as: UTF8.self)
+            #expect(fast == ordinary && fast.hashValue == ordinary.hashValue && Set([fast]).contains(ordinary))
+            #expect(fast.count == ordinary.count && fast.unicodeScalars.elementsEqual(ordinary.unicodeScalars))
+            #expect(decoded[n].stringValue == fast, "\(texts[n])")
+        }
+        #expect(values[7].stringValue == "café" && values[10].stringValue == "😀 emoji 😀 and more text")
+        #expect(values[13].stringValue == "été" && values[14].stringValue == "😀")
+    }
+
+    /// Integers are read from their digits: the extremes of Int64, "-0", and their
+    /// text as `scalarText` gives it.
+    @Test func integersFromDigits() throws {
+        let text = "[0,-0,7,-7,9223372036854775807,-9223372036854775808,123456789012345678,-12345678901234567,1.0,-0.5]"
+        let values = try JSONDocument(Array(text.utf8)).root.arrayValue ?? []
+        #expect(
+            values.map(\.intValue) == [
+                0, 0, 7, -7, .max, .min, 123_456_789_012_345_678, -12_345_678_901_234_567, 1, nil,
+            ])
+        #expect(
+            values.map(\.scalarText) == [
+                "0", "0", "7", "-7", "9223372036854775807", "-9223372036854775808", "123456789012345678",
+                "-12345678901234567", "1", "-0.5",
+            ])
+        #expect(values.map(\.value) == (try JSONParser.parse(text).arrayValue ?? []))
+        #expect(values[5].value == .int(.min) && values[1].value == .int(0))
+    }
+}
+
+@Suite struct JSONTextWriterTests {
+    /// What needs an escape, `escape`'s rules: control characters, quote, backslash, DEL.
+    static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F }
+
+    /// The eight-at-a-time test flags a word exactly when one of its bytes needs an
+    /// escape: every byte value, at every place in the word, among bytes that do not.
+    @Test func wordTestIsExact() {
+        for filler: UInt8 in [0x41, 0x20, 0x21, 0x7E, 0x80, 0xFF] {
+            for b in 0...255 {
+                for place in 0..<8 {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[place] = UInt8(b)
+                    let word = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+                    #expect(JSONWriter.needsEscape(word: word) == Self.needsEscape(UInt8(b)), "\(b) at \(place)")
+                }
+            }
+        }
+    }
+
+    /// Strings are written as `JSONWriter.quoted` writes them: each byte that needs an
+    /// escape at every offset of the eight-byte words, among ASCII and non-ASCII text.
+    @Test(arguments: 0..<18)
+    func stringsMatchQuoted(_ offset: Int) {
+        let pads = [String(repeating: "a", count: offset), String(repeating: "é", count: offset / 2 + 1)]
+        var specials = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) } + ["\"", "\\", "\u{7F}"]
+        specials += ["", "/", "é", "😀", "~"]
+        for pad in pads {
+            for special in specials {
+                for text in [pad + special, special + pad, pad + special + pad] {
+                    var out = JSONTextWriter(capacity: 1)
+                    out.appendString(text)
+                    let written = out.text()
+                    #expect(written == JSONWriter.quoted(text), "\(Array(text.utf8))")
+                    // Told whether it is ASCII: compares and hashes as any other string.
+                    let ordinary = String(decoding: Array(written.utf8), as: UTF8.self)
+                    #expect(written.hashValue == ordinary.hashValue && Set([ordinary]).contains(written))
+                }
+            }
+        }
+    }
+
+    /// Literals, integers and strings in a row, the buffer grown from one byte.
+    @Test func mixedPiecesAndGrowth() {
+        var out = JSONTextWriter(capacity: 1)
+        var expected = ""
+        for n in [0, 7, -1, 100, 1234567890, Int.max, Int.min] {
+            out.append("{\"n\":")
+            out.append(n)
+            out.append(",\"s\":")
+            out.appendString("node-\(n) é")
+            out.append("}")
+            expected += "{\"n\":\(n),\"s\":\"node-\(n) é\"}"
+        }
+        out.appendString(String(repeating: "x", count: 1000))
+        expected += "\"" + String(repeating: "x", count: 1000) + "\""
+        #expect(out.text() == expected)
+        #expect(JSONTextWriter(capacity: 0).text() == "")
     }
 }

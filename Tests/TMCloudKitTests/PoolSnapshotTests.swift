@@ -39,6 +39,29 @@ import Glibc
         #expect(PoolSnapshot.load(path, scope: "abc", now: Double(time(nil)))?.isFresh == false)
     }
 
+    /// The eight-at-a-time separator test agrees with the byte-by-byte rule: every
+    /// byte value at every offset, in ASCII and non-ASCII words; names with a
+    /// separator get '?' for it, long ones included.
+    @Test func separatorsFoundAtEveryOffset() throws {
+        for offset in 0..<17 {
+            for pad in [String(repeating: "a", count: offset), String(repeating: "é", count: offset / 2)] {
+                for b in UInt8(0)...UInt8(0x7F) {
+                    let value = pad + String(UnicodeScalar(b)) + pad
+                    let expected = b <= 0x20 || b == 0x7F
+                    #expect(PoolSnapshot.hasSeparator(value) == expected, "\(b) at \(offset)")
+                    #expect(PoolSnapshot.storable(value) == (!expected && value != "-"))
+                }
+                #expect(!PoolSnapshot.hasSeparator(pad + "é😀~!" + pad))
+            }
+        }
+        let long = ListedNode(id: "f4b5527a-5bfa-4ab7-ac56-f778a8977998", name: "a long name\twith tabs and é", state: .normal)
+        let text = try #require(PoolSnapshot.text(scope: "s", nodes: [long]))
+        #expect(
+            String(decoding: text, as: UTF8.self)
+                == "tmcloud-nodes 1 s\nnode f4b5527a-5bfa-4ab7-ac56-f778a8977998 normal - a?long?name?with?tabs?and?é\n")
+        #expect(!PoolSnapshot.storable("") && !PoolSnapshot.storable("-") && PoolSnapshot.storable("--"))
+    }
+
     @Test func refusesWhatItCannotKeepOrRead() throws {
         #expect(PoolSnapshot.text(scope: "s", nodes: [ListedNode(id: "a b", name: "x", state: .normal)]) == nil)
         let home = ZeusHomeFixture()

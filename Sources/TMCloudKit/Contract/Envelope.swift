@@ -8,6 +8,15 @@ public enum NodeStatus: String, Sendable {
     case active
     /// Deleted, being deleted, powered off by `destroy false`, failed, or gone.
     case destroyed
+
+    /// `rawValue` as a literal, which `Envelope.render` copies without making a `String`.
+    var name: StaticString {
+        switch self {
+        case .pending: return "pending"
+        case .active: return "active"
+        case .destroyed: return "destroyed"
+        }
+    }
 }
 
 /// One node as printed in a response (contract section 4).
@@ -56,33 +65,50 @@ public enum Envelope: String, Sendable {
 
     public var code: Int64 { self == .nodeStatus ? 200 : 202 }
 
+    /// `rawValue` as a literal, for `render`.
+    var literal: StaticString {
+        switch self {
+        case .nodeStatus: return "NodeStatusResponse"
+        case .createNode: return "CreateNodeResponse"
+        case .destroyNode: return "DestroyNodeResponse"
+        }
+    }
+
     /// The one-line JSON document, newline included: the same text as `JSONWriter`
     /// makes of `document(nodes)`, written straight out (a 1,000-node status spent a
     /// fifth of its time building and walking the tree).
     public func render(_ nodes: [NodeRecord]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(80 + nodes.count * 240)
-        out.append(contentsOf: "{\"\(rawValue)\":{\"version\":1,\"code\":\(code),\"nodes\":[".utf8)
-        for (n, node) in nodes.enumerated() {
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            field("{\"uniq_id\":", node.uniqID, &out)
-            field(",\"name\":", node.name, &out)
-            field(",\"status\":", node.status.rawValue, &out)
-            out.append(contentsOf: ",\"complete\":\(node.complete)".utf8)
-            field(",\"public_ip\":", node.publicIP, &out)
-            field(",\"private_ip\":", node.privateIP, &out)
-            field(",\"created\":", node.created, &out)
-            field(",\"imageid\":", node.imageID, &out)
-            field(",\"sizeid\":", node.sizeID, &out)
-            out.append(UInt8(ascii: "}"))
+        var out = JSONTextWriter(capacity: 80 + nodes.count * 240)
+        out.append("{\"")
+        out.append(literal)
+        out.append("\":{\"version\":1,\"code\":")
+        out.append(Int(code))
+        out.append(",\"nodes\":[")
+        // By index, so that no node is copied (nine strings retained and released).
+        for n in nodes.indices {
+            if n > 0 { out.append(",") }
+            out.append("{\"uniq_id\":")
+            out.appendString(nodes[n].uniqID)
+            out.append(",\"name\":")
+            out.appendString(nodes[n].name)
+            out.append(",\"status\":\"")
+            out.append(nodes[n].status.name)
+            out.append("\",\"complete\":")
+            out.append(nodes[n].complete)
+            out.append(",\"public_ip\":")
+            out.appendString(nodes[n].publicIP)
+            out.append(",\"private_ip\":")
+            out.appendString(nodes[n].privateIP)
+            out.append(",\"created\":")
+            out.appendString(nodes[n].created)
+            out.append(",\"imageid\":")
+            out.appendString(nodes[n].imageID)
+            out.append(",\"sizeid\":")
+            out.appendString(nodes[n].sizeID)
+            out.append("}")
         }
-        out.append(contentsOf: "]}}\n".utf8)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private func field(_ prefix: StaticString, _ value: String, _ out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
-        JSONWriter.writeString(value, into: &out)
+        out.append("]}}\n")
+        return out.text()
     }
 
     /// The document as a value: what `render` writes.

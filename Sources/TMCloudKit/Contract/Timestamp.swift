@@ -52,7 +52,41 @@ public enum Timestamp {
 
     /// A cloud's timestamp in contract form; "" when it cannot be read.
     public static func normalize(_ text: String?) -> String {
-        guard let text, let seconds = parse(text) else { return "" }
+        guard let text else { return "" }
+        // DigitalOcean and OpenStack write the contract's form already: kept as it is,
+        // neither converted twice nor copied, for each node of a listing.
+        if isContractForm(text) { return text }
+        guard let seconds = parse(text) else { return "" }
         return format(seconds)
+    }
+
+    /// Whether `text` is what `format` prints for the time it names: exactly
+    /// `YYYY-MM-DDTHH:MM:SSZ`, with a day that its month has and no leap second.
+    static func isContractForm(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { s in
+            guard s.count == 20, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"), s[10] == UInt8(ascii: "T"),
+                s[13] == UInt8(ascii: ":"), s[16] == UInt8(ascii: ":"), s[19] == UInt8(ascii: "Z")
+            else { return false }
+            func number(_ from: Int, _ count: Int) -> Int? {
+                var n = 0
+                for i in from..<(from + count) {
+                    guard s[i] >= 48, s[i] <= 57 else { return nil }
+                    n = n * 10 + Int(s[i] - 48)
+                }
+                return n
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                (1...12).contains(month), hour < 24, minute < 60, second < 60
+            else { return false }
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let days: Int
+            switch month {
+            case 2: days = leap ? 29 : 28
+            case 4, 6, 9, 11: days = 30
+            default: days = 31
+            }
+            return (1...days).contains(day)
+        } ?? false
     }
 }

@@ -39,19 +39,31 @@ struct PoolSnapshot: Equatable {
         bytes.reserveCapacity(bytes.count + nodes.count * 80)
         for node in nodes {
             guard storable(node.id) else { return nil }
-            bytes += "node ".utf8
-            bytes += node.id.utf8
+            append("node ", to: &bytes)
+            append(node.id, to: &bytes)
             bytes.append(0x20)
-            bytes += node.state.rawValue.utf8
+            append(node.state.rawValue, to: &bytes)
             bytes.append(0x20)
-            if storable(node.hint) { bytes += node.hint.utf8 } else { bytes.append(UInt8(ascii: "-")) }
+            if storable(node.hint) { append(node.hint, to: &bytes) } else { bytes.append(UInt8(ascii: "-")) }
             bytes.append(0x20)
             // Names are only compared with --name, which has no spaces or control
             // characters: such a character becomes '?', which --name cannot hold either.
-            for unit in node.name.utf8 { bytes.append(unit <= 0x20 || unit == 0x7F ? UInt8(ascii: "?") : unit) }
+            if hasSeparator(node.name) {
+                for unit in node.name.utf8 { bytes.append(isSeparator(unit) ? UInt8(ascii: "?") : unit) }
+            } else {
+                append(node.name, to: &bytes)
+            }
             bytes.append(0x0A)
         }
         return bytes
+    }
+
+    /// Appends the UTF-8 of `text` in one copy (a `String`'s own `utf8` is appended
+    /// a piece at a time).
+    private static func append(_ text: String, to bytes: inout [UInt8]) {
+        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes += text.utf8
+        }
     }
 
     var text: [UInt8]? { Self.text(scope: scope, nodes: nodes) }
@@ -83,7 +95,34 @@ struct PoolSnapshot: Equatable {
 
     /// Whether a value can be one word of a line.
     static func storable(_ value: String) -> Bool {
-        !value.isEmpty && value != "-" && !value.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
+        !value.isEmpty && value != "-" && !hasSeparator(value)
+    }
+
+    /// A byte that cannot be part of a word: a space, a control character or DEL.
+    static func isSeparator(_ b: UInt8) -> Bool { b <= 0x20 || b == 0x7F }
+
+    /// Whether `value` holds a separator, eight bytes at a time: every id and name of
+    /// a listing is checked.
+    static func hasSeparator(_ value: String) -> Bool {
+        value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            var i = 0
+            while i + 8 <= bytes.count {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                // A byte below 0x21, or one that is 0x7F, sets its high bit here (or a
+                // lower one's does): exact as a yes or no.
+                let del = w ^ (ones &* 0x7F)
+                if ((w &- ones &* 0x21) & ~w | (del &- ones) & ~del) & (ones &* 0x80) != 0 { return true }
+                i += 8
+            }
+            while i < bytes.count {
+                if isSeparator(bytes[i]) { return true }
+                i += 1
+            }
+            return false
+        } ?? value.utf8.contains(where: isSeparator)
     }
 
     /// A hash of everything in the configuration, so that a snapshot taken under

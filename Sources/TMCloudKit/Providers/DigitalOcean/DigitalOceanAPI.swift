@@ -162,26 +162,39 @@ struct Droplet: Sendable, Equatable {
     var sizeSlug: String
     var tags: [String]
 
+    /// The members `init` reads, in one pass over the droplet.
+    private static let keys = JSONKeys([
+        "id", "name", "status", "locked", "networks", "created_at", "image", "size_slug", "size", "tags",
+    ])
+    private static let networkKeys = JSONKeys(["type", "ip_address"])
+
     /// Reads a droplet object; nil when it lacks an id, a name or a status (a node
     /// without them could be neither matched nor placed in a state).
     init?(_ json: JSONView) {
         // One pass over the droplet's members; a listing holds up to 200 of them a page.
-        let f = json.fields(["id", "name", "status", "locked", "networks", "created_at", "image", "size_slug", "size", "tags"])
+        let f = json.fields(Self.keys)
         guard let id = f[0]?.scalarText, !id.isEmpty, let name = f[1]?.stringValue, let status = f[2]?.stringValue
         else { return nil }
         self.id = id
         self.name = name
         self.status = status
         locked = f[3]?.boolValue ?? false
-        let v4 = f[4]?["v4"]?.arrayValue ?? []
-        func firstAddress(ofType type: String) -> String {
-            for network in v4 where network["type"]?.stringValue == type {
-                if let address = network["ip_address"]?.stringValue, !address.isEmpty { return address }
+        // The first public and the first private address with an address, in one pass.
+        var publicIPv4 = ""
+        var privateIPv4 = ""
+        if let v4 = f[4]?["v4"] {
+            for network in v4.elements {
+                let n = network.fields(Self.networkKeys)
+                guard let type = n[0] else { continue }
+                if publicIPv4.isEmpty, type.isString("public") {
+                    publicIPv4 = n[1]?.stringValue ?? ""
+                } else if privateIPv4.isEmpty, type.isString("private") {
+                    privateIPv4 = n[1]?.stringValue ?? ""
+                }
             }
-            return ""
         }
-        publicIPv4 = firstAddress(ofType: "public")
-        privateIPv4 = firstAddress(ofType: "private")
+        self.publicIPv4 = publicIPv4
+        self.privateIPv4 = privateIPv4
         createdAt = f[5]?.stringValue ?? ""
         let image = f[6]
         if let slug = image?["slug"]?.stringValue, !slug.isEmpty {
@@ -191,7 +204,7 @@ struct Droplet: Sendable, Equatable {
             imageID = image?["id"]?.scalarText ?? ""
         }
         sizeSlug = f[7]?.stringValue ?? f[8]?["slug"]?.stringValue ?? ""
-        tags = (f[9]?.arrayValue ?? []).compactMap(\.stringValue)
+        tags = f[9].map { $0.elements.compactMap(\.stringValue) } ?? []
     }
 
     var hasIPv4: Bool { !publicIPv4.isEmpty || !privateIPv4.isEmpty }

@@ -18,7 +18,10 @@ struct OpenStackServer {
     var status: String
     var taskState: String?
     var progress: Int
-    var metadata: [String: String]
+    /// The driver's own metadata (`OpenStackMetadata`), the rest of it unread.
+    var tag: String?
+    var metadataImageID: String?
+    var metadataSizeID: String?
     /// IPv4 addresses by `OS-EXT-IPS:type`, in the order Nova lists them.
     var fixedIPv4: [String] = []
     var floatingIPv4: [String] = []
@@ -28,23 +31,36 @@ struct OpenStackServer {
     var flavorID: String
     var fault: String?
 
+    /// The members `init` reads, in one pass over the server.
+    private static let keys = JSONKeys([
+        "id", "name", "status", "OS-EXT-STS:task_state", "progress", "metadata", "accessIPv4", "created", "image",
+        "flavor", "fault", "addresses",
+    ])
+    private static let metadataKeys = JSONKeys([
+        "tmcloud_tag", "tmcloud_imageid", "tmcloud_sizeid",  // OpenStackMetadata's keys, in this order
+    ])
+    private static let addressKeys = JSONKeys(["addr", "version", "OS-EXT-IPS:type"])
+
     init?(_ json: JSONView) {
         // One pass over the server's members; a listing holds up to 1,000 of them a page.
-        let f = json.fields([
-            "id", "name", "status", "OS-EXT-STS:task_state", "progress", "metadata", "accessIPv4", "created", "image",
-            "flavor", "fault", "addresses",
-        ])
+        let f = json.fields(Self.keys)
         guard let id = f[0]?.scalarText, !id.isEmpty else { return nil }
         self.id = id
         name = f[1]?.stringValue ?? ""
         status = f[2]?.stringValue ?? "UNKNOWN"
         taskState = f[3]?.stringValue
         progress = Int(f[4]?.intValue ?? 0)
-        var metadata: [String: String] = [:]
-        for (key, value) in f[5]?.members ?? [] {
-            if let text = value.scalarText { metadata[key] = text }
+        // Of a key given twice, the last scalar counts.
+        var metadata: (String?, String?, String?)
+        f[5]?.forEachMember(named: Self.metadataKeys) { key, value in
+            guard let text = value.scalarText else { return }
+            switch key {
+            case 0: metadata.0 = text
+            case 1: metadata.1 = text
+            default: metadata.2 = text
+            }
         }
-        self.metadata = metadata
+        (tag, metadataImageID, metadataSizeID) = metadata
         accessIPv4 = f[6]?.stringValue ?? ""
         created = Timestamp.normalize(f[7]?.stringValue)
         // `image` is "" for a server booted from a volume; from microversion 2.47 the
@@ -52,20 +68,28 @@ struct OpenStackServer {
         imageID = f[8]?["id"]?.scalarText ?? ""
         flavorID = f[9]?["id"]?.scalarText ?? f[9]?["original_name"]?.stringValue ?? ""
         fault = f[10]?["message"]?.stringValue
-        for (_, entries) in f[11]?.members ?? [] {
-            for entry in entries.arrayValue ?? [] {
-                guard let address = entry["addr"]?.stringValue, Self.isIPv4(address) else { continue }
-                if entry["version"]?.intValue.map({ $0 != 4 }) ?? false { continue }
-                // The type says which addresses are floating; a floating IP may well be
-                // in a private range. Only without it does the range decide.
-                let floating =
-                    entry["OS-EXT-IPS:type"]?.stringValue.map { $0 == "floating" } ?? !Self.isPrivate(address)
-                if floating { floatingIPv4.append(address) } else { fixedIPv4.append(address) }
+        if let addresses = f[11] {
+            for entries in addresses.memberValues {
+                for entry in entries.elements { addAddress(entry) }
             }
         }
     }
 
-    var tag: String? { metadata[OpenStackMetadata.tag] }
+    /// One entry of `addresses` (by network), when it is an IPv4 address.
+    private mutating func addAddress(_ entry: JSONView) {
+        let e = entry.fields(Self.addressKeys)
+        guard let address = e[0]?.stringValue, Self.isIPv4(address) else { return }
+        if e[1]?.intValue.map({ $0 != 4 }) ?? false { return }
+        // The type says which addresses are floating; a floating IP may well be in a
+        // private range. Only without it does the range decide.
+        let floating: Bool
+        if let type = e[2], type.isString {
+            floating = type.isString("floating")
+        } else {
+            floating = !Self.isPrivate(address)
+        }
+        if floating { floatingIPv4.append(address) } else { fixedIPv4.append(address) }
+    }
 
     var publicIP: String {
         floatingIPv4.first ?? accessIPv4
@@ -80,8 +104,8 @@ struct OpenStackServer {
             status: status, taskState: taskState, progress: progress, addressKnown: addressKnown, fault: fault)
         let record = NodeRecord(
             uniqID: id, name: name, status: state.status, complete: state.complete, publicIP: publicIP,
-            privateIP: privateIP, created: created, imageID: metadata[OpenStackMetadata.imageID] ?? imageID,
-            sizeID: metadata[OpenStackMetadata.sizeID] ?? flavorID)
+            privateIP: privateIP, created: created, imageID: metadataImageID ?? imageID,
+            sizeID: metadataSizeID ?? flavorID)
         // The floating addresses, which a destroy soon after this listing releases.
         return CloudNode(record, condition: state.condition, hint: floatingIPv4.joined(separator: ","))
     }
@@ -89,22 +113,28 @@ struct OpenStackServer {
     /// Whether the server will never need (or keep) a floating IP: it failed or is
     /// going away.
     var isEnding: Bool {
-        let phase = OpenStackProvider.phases[status.uppercased()]
+        let phase = OpenStackProvider.phase(of: status)
         return taskState == "deleting" || phase == .failed || phase == .gone
     }
 
-    static func isIPv4(_ text: String) -> Bool { octets(text) != nil }
+    static func isIPv4(_ text: String) -> Bool { address(text) != nil }
 
-    /// The four numbers of a dotted quad (each 0...255, no sign, no empty part); read
+    /// A dotted quad (each part 0...255, no sign, no empty part) as its 32 bits; read
     /// as bytes, since every address of a 1,000-server listing passes through here.
-    static func octets(_ text: String) -> [Int]? {
-        var octets: [Int] = []
-        octets.reserveCapacity(4)
+    static func address(_ text: String) -> UInt32? {
+        var text = text
+        return text.withUTF8(address)
+    }
+
+    private static func address(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var address: UInt32 = 0
+        var parts = 0
         var value = -1
-        for b in text.utf8 {
+        for b in bytes {
             if b == UInt8(ascii: ".") {
-                guard value >= 0, octets.count < 3 else { return nil }
-                octets.append(value)
+                guard value >= 0, parts < 3 else { return nil }
+                address = address << 8 | UInt32(value)
+                parts += 1
                 value = -1
             } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
                 value = (value < 0 ? 0 : value * 10) + Int(b - UInt8(ascii: "0"))
@@ -113,15 +143,14 @@ struct OpenStackServer {
                 return nil
             }
         }
-        guard value >= 0, octets.count == 3 else { return nil }
-        octets.append(value)
-        return octets
+        guard value >= 0, parts == 3 else { return nil }
+        return address << 8 | UInt32(value)
     }
 
     /// RFC 1918, shared (RFC 6598) and link-local ranges.
     static func isPrivate(_ address: String) -> Bool {
-        guard let octets = octets(address) else { return false }
-        switch (octets[0], octets[1]) {
+        guard let bits = Self.address(address) else { return false }
+        switch (bits >> 24, bits >> 16 & 0xFF) {
         case (10, _), (192, 168), (169, 254): return true
         case (172, 16...31): return true
         case (100, 64...127): return true

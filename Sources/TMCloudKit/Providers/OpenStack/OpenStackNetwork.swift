@@ -27,7 +27,7 @@ struct OpenStackFloatingIPs {
     /// Whether the server still waits for its floating IP.
     static func isPending(_ server: OpenStackServer) -> Bool {
         guard server.floatingIPv4.isEmpty, !server.fixedIPv4.isEmpty else { return false }
-        let phase = OpenStackProvider.phases[server.status.uppercased()]
+        let phase = OpenStackProvider.phase(of: server.status)
         return server.taskState != "deleting" && (phase == .building || phase == .running)
     }
 

@@ -35,6 +35,12 @@ extension OpenStackProvider {
         "PAUSED": .held, "SUSPENDED": .held, "SHELVED": .held, "SHELVED_OFFLOADED": .held, "RESCUE": .held,
     ]
 
+    /// The phase of a Nova status in any case; nil for one not listed. Nova writes
+    /// statuses in capitals, so the exact lookup comes first and spares `uppercased()`.
+    static func phase(of status: String) -> Phase? {
+        phases[status] ?? phases[status.uppercased()]
+    }
+
     /// The contract state of a server.
     ///
     /// - Parameters:
@@ -44,7 +50,7 @@ extension OpenStackProvider {
         status: String, taskState: String?, progress: Int, addressKnown: Bool, fault: String?
     ) -> (status: NodeStatus, complete: Int, condition: CloudNode.Condition) {
         if taskState == "deleting" { return (.destroyed, 50, .normal) }
-        switch phases[status.uppercased()] ?? .transition {
+        switch phase(of: status) ?? .transition {
         case .building:
             return (.pending, min(90, max(0, progress)), .normal)
         case .running:

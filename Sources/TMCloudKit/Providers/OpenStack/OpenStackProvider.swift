@@ -48,12 +48,14 @@ final class OpenStackProvider: CloudProvider {
                 }
             }
         }
+        // Read once, not once per server: it is a lookup in the configuration.
+        let usesFloatingIPs = usesFloatingIPs
         return servers.map { server in
             var server = server
             if usesFloatingIPs && finishesPendingWork && OpenStackFloatingIPs.isPending(server) {
                 finishFloatingIP(for: &server)
             }
-            if let fault = server.fault, OpenStackProvider.phases[server.status.uppercased()] == .failed {
+            if let fault = server.fault, OpenStackProvider.phase(of: server.status) == .failed {
                 context.note("server \(server.id) (\(server.name)) is in ERROR: \(fault)")
             }
             return server.node(needsFloatingIP: usesFloatingIPs)
@@ -153,7 +155,7 @@ final class OpenStackProvider: CloudProvider {
             try floatingIPs.release(for: server)
         }
         if server.taskState == "deleting" { return .started }
-        if OpenStackProvider.phases[server.status.uppercased()] == .gone { return .alreadyGone }
+        if OpenStackProvider.phase(of: server.status) == .gone { return .alreadyGone }
         return try deleteServer(id: id)
     }
 
@@ -183,7 +185,7 @@ final class OpenStackProvider: CloudProvider {
         case 409:
             // Some states refuse a delete; one that is already on its way out is fine.
             guard let again = try fetchServer(id: id) else { return .alreadyGone }
-            if again.taskState == "deleting" || OpenStackProvider.phases[again.status.uppercased()] == .gone {
+            if again.taskState == "deleting" || OpenStackProvider.phase(of: again.status) == .gone {
                 return .started
             }
             throw OpenStackError.reply(response, doing: "deleting server \(id) (\(again.status))")
@@ -196,7 +198,7 @@ final class OpenStackProvider: CloudProvider {
         guard let server = try ownServer(id: id) else { return .alreadyGone }
         if server.isEnding {
             // A failed server is deleted, as failed nodes always are; one being deleted is done.
-            return OpenStackProvider.phases[server.status.uppercased()] == .failed
+            return OpenStackProvider.phase(of: server.status) == .failed
                 ? try destroyNode(id: id) : .alreadyGone
         }
         if server.taskState == "powering-off" { return .started }
@@ -230,7 +232,7 @@ final class OpenStackProvider: CloudProvider {
         if response.status == 409 {
             // Refused because it is running or starting already: that is what was wanted.
             guard let again = try fetchServer(id: id), !again.isEnding,
-                OpenStackProvider.phases[again.status.uppercased()] == .running || again.taskState == "powering-on"
+                OpenStackProvider.phase(of: again.status) == .running || again.taskState == "powering-on"
             else { throw OpenStackError.reply(response, doing: "starting server \(id)") }
         } else if !response.isSuccess {
             throw OpenStackError.reply(response, doing: "starting server \(id)")
@@ -248,7 +250,7 @@ final class OpenStackProvider: CloudProvider {
     }
 
     private static func isStoppedOrStopping(_ server: OpenStackServer) -> Bool {
-        OpenStackProvider.phases[server.status.uppercased()] == .stopped && server.taskState != "powering-on"
+        OpenStackProvider.phase(of: server.status) == .stopped && server.taskState != "powering-on"
             || server.taskState == "powering-off"
     }
 }
