@@ -24,13 +24,15 @@ final class EmulatedTimeRetryClock: RetryClock, @unchecked Sendable {
 }
 
 /// A transport that calls `hook` after each exchange, so that a test can change the
-/// emulator's faults between two requests of one action.
+/// emulator's faults between two requests of one action; it keeps the order of sends
+/// and requests asked for ahead ("send URL", "ahead URL").
 final class HookedTransport: HTTPTransport, @unchecked Sendable {
     private let inner: CurlTransport
     private let hook: (TMCloudTransport.HTTPRequest, Int) -> Void
     private var exchanges = 0
+    private(set) var calls: [String] = []
 
-    init(hook: @escaping (TMCloudTransport.HTTPRequest, Int) -> Void) throws {
+    init(hook: @escaping (TMCloudTransport.HTTPRequest, Int) -> Void = { _, _ in }) throws {
         inner = try CurlTransport()
         self.hook = hook
     }
@@ -39,8 +41,14 @@ final class HookedTransport: HTTPTransport, @unchecked Sendable {
         -> TMCloudTransport.HTTPResponse
     {
         exchanges += 1
+        calls.append("send \(request.url)")
         defer { hook(request, exchanges) }
         return try inner.send(request, timeout: timeout)
+    }
+
+    func prefetch(_ request: TMCloudTransport.HTTPRequest, timeout: Double) {
+        calls.append("ahead \(request.url)")
+        inner.prefetch(request, timeout: timeout)
     }
 }
 

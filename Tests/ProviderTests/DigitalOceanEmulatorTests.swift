@@ -108,6 +108,48 @@ struct DigitalOceanEmulatorTests {
         #expect(bench.requests.allSatisfy { $0.target.contains("per_page=200") && $0.target.contains("tag_name=tmcloud") })
     }
 
+    /// The page number a droplet listing URL asks for (no `page` is the first).
+    static func pageNumber(_ call: String) -> String {
+        let query = call.split(separator: "?", maxSplits: 1).last.map(String.init) ?? ""
+        let page = query.split(separator: "&").first { $0.hasPrefix("page=") }.map { String($0.dropFirst(5)) } ?? "1"
+        return call.split(separator: " ")[0] + " " + page
+    }
+
+    /// Each next page is asked for ahead of reading the page at hand: the second once
+    /// the first page's links name it, each later one as soon as the page before it
+    /// has come. Every page is still requested once.
+    @Test func pagesAreAskedForAheadAndEachOnce() throws {
+        let bench = try DigitalOceanBench()
+        bench.emulator.seedDroplets(count: 1000, namePrefix: "n", tag: "tmcloud")
+        let transport = try HookedTransport()
+        let (provider, _) = try bench.provider(transport: transport)
+        bench.resetLog()
+        let nodes = try provider.listNodes()
+        #expect(nodes.count == 1000)
+        #expect(Set(nodes.map(\.id)).count == 1000)
+        #expect(transport.calls.map(Self.pageNumber) == [
+            "send 1", "ahead 2", "send 2", "ahead 3", "send 3", "ahead 4", "send 4", "ahead 5", "send 5",
+        ])
+        #expect(bench.requests.count == 5)
+        #expect(Set(bench.requests.map(\.target)).count == 5)
+    }
+
+    /// Droplets created while the pages are read add pages the first page's total did
+    /// not count: those are followed by their links, and no page is asked for twice.
+    @Test func pagesAddedWhileTheListingIsReadAreFollowedByTheirLinks() throws {
+        let bench = try DigitalOceanBench()
+        bench.emulator.seedDroplets(count: 400, namePrefix: "n", tag: "tmcloud")
+        let transport = try HookedTransport { _, exchange in
+            if exchange == 1 { bench.emulator.seedDroplets(count: 300, namePrefix: "later", tag: "tmcloud") }
+        }
+        let (provider, _) = try bench.provider(transport: transport)
+        bench.resetLog()
+        let nodes = try provider.listNodes()
+        #expect(nodes.count == 700)
+        #expect(transport.calls.map(Self.pageNumber) == ["send 1", "ahead 2", "send 2", "send 3", "send 4"])
+        #expect(bench.requests.count == 4)
+    }
+
     @Test func throttledRequestsWaitForRetryAfter() throws {
         let bench = try DigitalOceanBench()
         bench.emulator.setRateLimit(1, window: 8)

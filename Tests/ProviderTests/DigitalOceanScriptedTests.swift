@@ -90,6 +90,20 @@ struct DigitalOceanScriptedTests {
         #expect(error?.kind == .config)
     }
 
+    /// Later pages' links are the second page's with the number changed; `per_page`
+    /// is not mistaken for `page`, and a link without a page number has no pattern.
+    @Test func pageLinksAreWrittenFromTheSecondPagesLink() {
+        let second = "https://api.digitalocean.com/v2/droplets?page=2&per_page=200&tag_name=tmcloud"
+        let links = PageLinks(second, page: 2)
+        #expect(links?.link(toPage: 2) == second)
+        #expect(links?.link(toPage: 13) == "https://api.digitalocean.com/v2/droplets?page=13&per_page=200&tag_name=tmcloud")
+        #expect(PageLinks("http://h/v2/droplets?per_page=200&tag_name=x&page=2", page: 2)?.link(toPage: 3)
+            == "http://h/v2/droplets?per_page=200&tag_name=x&page=3")
+        #expect(PageLinks("http://h/v2/droplets?per_page=200&tag_name=page=2x", page: 2) == nil)
+        #expect(PageLinks("http://h/v2/droplets?per_page=200", page: 2) == nil)
+        #expect(PageLinks("http://h/v2/droplets?page=22&per_page=200", page: 2) == nil)
+    }
+
     @Test func pagesThatNeverEndAreAnError() throws {
         let transport = ScriptedTransport { _ in
             Rig.reply(200, [

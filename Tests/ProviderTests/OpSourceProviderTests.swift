@@ -7,6 +7,24 @@ import TMCloudTransport
 
 /// The provider in-process against the emulated OEC 0.9 cloud.
 @Suite struct OpSourceProviderTests {
+    /// A pool over four pages: each page from the third on is asked for as soon as the
+    /// one before it has come (the first page's totalCount says it exists), and every
+    /// page is still requested once.
+    @Test func aListingOfFourPagesAsksForEachPageOnce() throws {
+        let cloud = try OpSourceCloud()
+        _ = cloud.emulator.seedServers(count: 800)
+        let provider = try cloud.provider()
+        cloud.log.clear()
+        let nodes = try provider.listNodes()
+        #expect(nodes.count == 800)
+        #expect(Set(nodes.map(\.id)).count == 800)
+        // The organisation id comes first (myaccount), as the configuration names none.
+        #expect(cloud.requests.first == "GET /oec/0.9/myaccount")
+        #expect(Array(cloud.requests.dropFirst()) == (1...4).map {
+            "GET /oec/0.9/\(OpSourceCloud.org)/serverWithState?pageSize=250&pageNumber=\($0)"
+        })
+    }
+
     @Test func deployIsPendingThenActiveAndFoundByItsName() throws {
         let cloud = try OpSourceCloud()
         let provider = try cloud.provider()

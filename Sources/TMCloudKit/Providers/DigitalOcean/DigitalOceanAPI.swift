@@ -79,24 +79,44 @@ final class DigitalOceanAPI {
 
     /// The items of a paged collection, one page at a time: a caller that keeps only
     /// what it needs from each page holds one page's JSON at a time, not every page's.
+    ///
+    /// Each next page is asked for before the page at hand is read, so that the API
+    /// prepares it meanwhile: the second once the first page's links name it, later
+    /// ones as soon as the page before arrives, where the first page's `meta.total`
+    /// says they exist (their links are the second page's with the number changed).
+    /// The links stay the authority: a page whose link differs from the one written
+    /// ahead is asked for by its link.
     func forEachPage(
         _ path: String, query: [(String, String)], key: String, while what: String,
         _ body: ([JSONView]) throws(DriverError) -> Void
     ) throws(DriverError) {
         var next: String? = url(path, query: query + [("per_page", String(Self.pageSize))])
         var seen: Set<String> = []
+        var number = 1
+        var later: (links: PageLinks, pages: Int)?
         while let pageURL = next {
             guard seen.insert(pageURL).inserted, seen.count <= Self.maximumPages else {
                 throw .malformed("\(what): the pages do not come to an end (\(seen.count) pages)")
             }
-            let page = try get(pageURL, while: what)
+            let response = try send(.get, pageURL)
+            guard response.status == 200 else { throw DigitalOceanError.from(response, while: what) }
+            if let later, number < later.pages, seen.count < Self.maximumPages {
+                let ahead = later.links.link(toPage: number + 1)
+                if !seen.contains(ahead) { context.prefetch(request(.get, ahead)) }
+            }
+            let page = try context.jsonView(response, expecting: what)
             guard let found = page[key]?.arrayValue else {
                 throw .malformed("\(what): the reply has no '\(key)' list")
             }
             next = page["links"]?["pages"]?["next"]?.stringValue.flatMap(localURL)
-            // The next page is on its way while this one is read.
-            if let next, !seen.contains(next), seen.count < Self.maximumPages { context.prefetch(request(.get, next)) }
+            if number == 1, let next, seen.count < Self.maximumPages {
+                context.prefetch(request(.get, next))
+                if let total = page["meta"]?["total"]?.intValue, let links = PageLinks(next, page: 2) {
+                    later = (links, Int((total + Int64(Self.pageSize) - 1) / Int64(Self.pageSize)))
+                }
+            }
             try body(found)
+            number += 1
         }
     }
 
@@ -208,4 +228,30 @@ struct Droplet: Sendable, Equatable {
     }
 
     var hasIPv4: Bool { !publicIPv4.isEmpty || !privateIPv4.isEmpty }
+}
+
+/// A page link with its page number taken out (`…?page=2&per_page=200&tag_name=…`),
+/// so that the links of later pages can be written before their replies come.
+struct PageLinks: Equatable {
+    let before: String
+    let after: String
+
+    /// Nil when the link has no `page=<page>` parameter.
+    init?(_ link: String, page: Int) {
+        let parameter = "page=\(page)"
+        var searchFrom = link.startIndex
+        while let range = link[searchFrom...].firstRange(of: parameter) {
+            let opens = range.lowerBound > link.startIndex && "?&".contains(link[link.index(before: range.lowerBound)])
+            let closes = range.upperBound == link.endIndex || link[range.upperBound] == "&"
+            if opens && closes {
+                before = String(link[..<link.index(range.lowerBound, offsetBy: 5)])
+                after = String(link[range.upperBound...])
+                return
+            }
+            searchFrom = range.upperBound
+        }
+        return nil
+    }
+
+    func link(toPage page: Int) -> String { before + String(page) + after }
 }

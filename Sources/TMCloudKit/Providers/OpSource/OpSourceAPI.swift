@@ -132,10 +132,17 @@ final class OpSourceAPI {
     private func serversWithState(id: String?) throws(DriverError) -> [OpSourceServer]? {
         var servers: [OpSourceServer] = []
         var page = 1
+        /// Pages in all, as the first page's totalCount has it.
+        var pages: Int?
+        func pageRequest(_ number: Int) throws(DriverError) -> HTTPRequest {
+            let query = id.map { "?id=\(Self.segment($0))" } ?? "?pageSize=\(Self.pageSize)&pageNumber=\(number)"
+            return request(.get, try orgPath("serverWithState") + query)
+        }
         while true {
-            var query = "?pageSize=\(Self.pageSize)&pageNumber=\(page)"
-            if let id { query = "?id=\(Self.segment(id))" }
-            let response = try context.send(request(.get, try orgPath("serverWithState") + query))
+            let response = try context.send(try pageRequest(page))
+            // The page after this one is asked for before this one is read, so that the
+            // API prepares it meanwhile; the count read so far still decides the end.
+            if let pages, page < min(pages, 1000), response.isSuccess { context.prefetch(try pageRequest(page + 1)) }
             if response.status == 404 && page == 1 {
                 // A Status names a missing thing (the server asked for); without one,
                 // the call itself is not offered.
@@ -149,6 +156,9 @@ final class OpSourceAPI {
             }
             guard listing.unidentified == 0 else { throw .malformed("the server listing holds a server without an id") }
             servers += listing.servers
+            if page == 1, let total = listing.totalCount {
+                pages = (total + Self.pageSize - 1) / Self.pageSize
+            }
             guard id == nil, listing.hasMore(afterReading: servers.count), page < 1000 else { return servers }
             page += 1
         }
