@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 scripts/release-build.sh tmcloud
+# The string-processing library (regex parser and all: 9,000 functions, 1.9 MB) comes
+# in with one call of String.firstRange(of:) or contains(String); the driver uses
+# firstUTF8Range and containsUTF8 instead.
+if nm .build-release/release/tmcloud | grep -q '_StringProcessing'; then
+    echo "error: dist/tmcloud links _StringProcessing: a driver module calls String.firstRange(of:), contains(String) or a regex (use firstUTF8Range / containsUTF8)" >&2
+    exit 1
+fi
 mkdir -p dist
 cp .build-release/release/tmcloud dist/tmcloud
 strip dist/tmcloud

@@ -1,3 +1,5 @@
+import TMCloudTransport
+
 /// The driver configuration file (cred1), read and checked against the schema.
 ///
 /// Every value keeps its line number, so that an error found later (a bad region, say)
@@ -210,7 +212,7 @@ public struct EndpointURL: Sendable, Equatable {
 
     public init(parsing text: String, requireScheme: Bool) throws(ParseError) {
         var rest = Substring(text)
-        if let range = rest.firstRange(of: "://") {
+        if let range = rest.firstUTF8Range(of: "://") {
             let scheme = rest[..<range.lowerBound].lowercased()
             guard scheme == "http" || scheme == "https" else {
                 throw ParseError(reason: "scheme must be http or https")

@@ -27,7 +27,7 @@ public final class Redactor {
 
     public func redact(_ text: String) -> String {
         var out = text
-        for secret in secrets where out.contains(secret) {
+        for secret in secrets where out.containsUTF8(secret) {
             out = out.replacingAll(secret, with: "***")
         }
         return out
@@ -40,7 +40,7 @@ extension String {
         guard !target.isEmpty else { return self }
         var result = ""
         var rest = self[...]
-        while let range = rest.firstRange(of: target) {
+        while let range = rest.firstUTF8Range(of: target) {
             result += rest[..<range.lowerBound]
             result += replacement
             rest = rest[range.upperBound...]

@@ -125,7 +125,7 @@ final class DigitalOceanAPI {
     func localURL(_ link: String) -> String? {
         guard !link.isEmpty else { return nil }
         if link.hasPrefix(base) { return link }
-        guard let range = link.firstRange(of: "/v2/") else { return nil }
+        guard let range = link.firstUTF8Range(of: "/v2/") else { return nil }
         return base + "/" + link[range.upperBound...]
     }
 
@@ -240,7 +240,7 @@ struct PageLinks: Equatable {
     init?(_ link: String, page: Int) {
         let parameter = "page=\(page)"
         var searchFrom = link.startIndex
-        while let range = link[searchFrom...].firstRange(of: parameter) {
+        while let range = link[searchFrom...].firstUTF8Range(of: parameter) {
             let opens = range.lowerBound > link.startIndex && "?&".contains(link[link.index(before: range.lowerBound)])
             let closes = range.upperBound == link.endIndex || link[range.upperBound] == "&"
             if opens && closes {

@@ -37,7 +37,7 @@ enum DigitalOceanError {
     static func isBusy(_ response: HTTPResponse) -> Bool {
         guard response.status == 422 else { return false }
         let text = message(of: response).lowercased()
-        return text.contains("pending") || text.contains("in progress") || text.contains("locked")
+        return text.containsUTF8("pending") || text.containsUTF8("in progress") || text.containsUTF8("locked")
     }
 
     /// Text on one line, without control characters, for the one-line error report.

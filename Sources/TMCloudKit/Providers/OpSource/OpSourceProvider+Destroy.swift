@@ -1,3 +1,5 @@
+import TMCloudTransport
+
 /// Deleting servers. Where the API deletes only stopped servers (the state file
 /// remembers it once the API has refused a running one), a running server is powered
 /// off and then deleted by the same destroynode: it waits, without looking, as long as
@@ -54,7 +56,7 @@ extension OpSourceProvider {
             try api.operate("delete", serverID: id, doing: "delete server \(id)")
             api.setSize(nil, for: id)
             return .started
-        } catch where error.kind == .cloud && !error.message.contains(OpSourceAPI.operationInProgress) {
+        } catch where error.kind == .cloud && !error.message.containsUTF8(OpSourceAPI.operationInProgress) {
             guard let now = try api.server(id: id) else {
                 api.deletionDone(id)
                 return .alreadyGone
@@ -73,7 +75,7 @@ extension OpSourceProvider {
         let poweredOff = context.client.clock.now()
         do {
             try api.operate("poweroff", serverID: id, doing: "power off server \(id) to delete it")
-        } catch where error.kind == .cloud && !error.message.contains(OpSourceAPI.operationInProgress) {
+        } catch where error.kind == .cloud && !error.message.containsUTF8(OpSourceAPI.operationInProgress) {
             // Refused: gone, or stopped already (by the operation the driver waited out)?
             guard let now = try api.server(id: id) else {
                 api.deletionDone(id)
@@ -107,7 +109,7 @@ extension OpSourceProvider {
                 api.deletionDone(id)
                 return .started
             } catch where error.kind == .cloud {
-                if !error.message.contains(OpSourceAPI.operationInProgress) {
+                if !error.message.containsUTF8(OpSourceAPI.operationInProgress) {
                     // Refused otherwise: because it still runs, or for a reason waiting won't mend?
                     guard let now = try api.server(id: id) else {
                         api.deletionDone(id)

@@ -188,7 +188,7 @@ final class OpSourceProvider: CloudProvider {
         context.note("server \(id) did not shut down within \(Int(gracefulStopBudget)) s: powering it off")
         do {
             try api.operate("poweroff", serverID: id, doing: "power off server \(id)", retryingInProgress: false)
-        } catch where error.message.contains(OpSourceAPI.operationInProgress) {
+        } catch where error.message.containsUTF8(OpSourceAPI.operationInProgress) {
             context.note("the shutdown of \(id) is still in progress: leaving it to finish")
         }
         return .started
