@@ -27,6 +27,9 @@ public final class CurlTransport: HTTPTransport {
     /// is about 1 MB.
     public static let defaultMaximumBodySize = 32 << 20
 
+    /// Bytes libcurl reads from the connection at a time.
+    static let receiveBufferSize = 100 << 10
+
     /// The system's hashed certificate directory. OpenSSL loads only the issuer it
     /// needs from it, where the 140-certificate bundle costs ~30 ms on every run.
     static let systemCertificateDirectory = "/etc/ssl/certs"
@@ -183,6 +186,9 @@ public final class CurlTransport: HTTPTransport {
         _ = tmc_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = tmc_curl_set_string(handle, CURLOPT_USERAGENT, userAgent)
         _ = tmc_curl_set_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        // Replies are read 100 KB at a time, as the curl tool reads them, rather than
+        // libcurl's default 16 KB: a 1,000-server page comes in 15 reads instead of 90.
+        _ = tmc_curl_set_long(handle, CURLOPT_BUFFERSIZE, CurlTransport.receiveBufferSize)
         let timeoutMs = max(1, Int(timeout * 1000))
         _ = tmc_curl_set_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs)
         _ = tmc_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 10_000))
