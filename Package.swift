@@ -35,10 +35,12 @@ let cDebugInfo = "-gdwarf-4"
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
-    // A section per function, so that the release link can place the functions a
-    // run executes together (see releaseDriverLinkFlags).
-    .unsafeFlags(["-Xcc", "-I\(libxml2Headers)", "-Xfrontend", "-function-sections"]),
+    .unsafeFlags(["-Xcc", "-I\(libxml2Headers)"]),
 ]
+
+/// The driver's modules: a section per function, so that the release link can place
+/// the functions a run executes together (see releaseDriverLinkFlags).
+let driverModule: [SwiftSetting] = strict + [.unsafeFlags(["-Xfrontend", "-function-sections"])]
 
 let package = Package(
     name: "tmcloud",
@@ -68,22 +70,22 @@ let package = Package(
 
         // MARK: - The driver
         // JSON values, parser and writer: no Foundation, so the driver starts fast.
-        .target(name: "TMCloudJSON", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "TMCloudJSON", swiftSettings: driverModule, linkerSettings: [.linkedLibrary("m")]),
         // HTTP over libcurl, XML over libxml2, the retry policy: the only code that
         // touches the C libraries.
         .target(
             name: "TMCloudTransport", dependencies: ["CCurl", "CLibXML2", "TMCloudJSON"],
-            swiftSettings: strict),
+            swiftSettings: driverModule),
         // The driver protocol (argv, credentials, config, envelope, errors), the
         // provider protocol and the three providers.
         .target(
             name: "TMCloudKit", dependencies: ["TMCloudTransport", "TMCloudJSON"],
-            swiftSettings: strict),
+            swiftSettings: driverModule),
         // How the process starts: argv without the runtime's /proc/self/maps scan, and
         // freed memory kept for reuse (see argv.c and memory.c).
         .target(name: "CStartup"),
         .executableTarget(
-            name: "tmcloud", dependencies: ["TMCloudKit", "CStartup"], swiftSettings: strict,
+            name: "tmcloud", dependencies: ["TMCloudKit", "CStartup"], swiftSettings: driverModule,
             linkerSettings: staticCxxDirectory.map { [.unsafeFlags(["-L\($0)"] + releaseDriverLinkFlags)] } ?? []),
         // Fuzz entry points for the parsers; scripts/fuzz.sh builds them with libFuzzer,
         // an ordinary build makes a corpus replayer.
