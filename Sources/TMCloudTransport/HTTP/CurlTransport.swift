@@ -88,8 +88,10 @@ public final class CurlTransport: HTTPTransport {
         if let transfer = prefetched {
             prefetched = nil
             if transfer.request.sameExchange(as: request) { return try finish(transfer) }
-            // Not what was sent ahead: its reply is dropped with its connection.
+            // Not what was sent ahead: its reply is dropped with its connection (the
+            // handle leaves the multi handle before the transfer's buffers go).
             curl_multi_remove_handle(multi, handle)
+            withExtendedLifetime(transfer) {}
         }
         return try finish(start(request, timeout: timeout))
     }
