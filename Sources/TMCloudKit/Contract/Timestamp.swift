@@ -10,22 +10,10 @@ public enum Timestamp {
     /// a zone is taken as UTC.
     public static func parse(_ text: String) -> Double? {
         let s = Array(text.utf8)
-        guard s.count >= 19, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"),
-            s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: " "), s[13] == UInt8(ascii: ":"),
-            s[16] == UInt8(ascii: ":")
+        guard let (year, month, day, hour, minute, second) = s.withUnsafeBufferPointer(dateAndTime),
+            s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: " ")
         else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int32? {
-            var n: Int32 = 0
-            for i in from..<(from + count) {
-                guard s[i] >= 48, s[i] <= 57 else { return nil }
-                n = n * 10 + Int32(s[i] - 48)
-            }
-            return n
-        }
-        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-            let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), (1...31).contains(day),
-            hour < 24, minute < 60, second < 61
-        else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int32? { digits(s, from, count) }
         var i = 19
         if i < s.count, s[i] == UInt8(ascii: ".") {
             i += 1
@@ -64,29 +52,38 @@ public enum Timestamp {
     /// `YYYY-MM-DDTHH:MM:SSZ`, with a day that its month has and no leap second.
     static func isContractForm(_ text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { s in
-            guard s.count == 20, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"), s[10] == UInt8(ascii: "T"),
-                s[13] == UInt8(ascii: ":"), s[16] == UInt8(ascii: ":"), s[19] == UInt8(ascii: "Z")
+            guard s.count == 20, s[10] == UInt8(ascii: "T"), s[19] == UInt8(ascii: "Z"),
+                let (year, month, day, _, _, second) = dateAndTime(s), second < 60
             else { return false }
-            func number(_ from: Int, _ count: Int) -> Int? {
-                var n = 0
-                for i in from..<(from + count) {
-                    guard s[i] >= 48, s[i] <= 57 else { return nil }
-                    n = n * 10 + Int(s[i] - 48)
-                }
-                return n
-            }
-            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                (1...12).contains(month), hour < 24, minute < 60, second < 60
-            else { return false }
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-            let days: Int
-            switch month {
-            case 2: days = leap ? 29 : 28
-            case 4, 6, 9, 11: days = 30
-            default: days = 31
-            }
-            return (1...days).contains(day)
+            // A day its month lacks (February 30) comes back from the calendar as another date.
+            let date = UTCTime.civil(UTCTime.days(year: Int64(year), month: Int64(month), day: Int64(day)))
+            return date == (Int64(year), Int64(month), Int64(day))
         } ?? false
+    }
+
+    /// The numbers of `YYYY-MM-DD?HH:MM:SS` at the start of `s`, each in its range
+    /// (seconds up to 60, a leap second); the byte between date and time is left to
+    /// the caller. Nil when `s` does not start so.
+    private static func dateAndTime(
+        _ s: UnsafeBufferPointer<UInt8>
+    ) -> (year: Int32, month: Int32, day: Int32, hour: Int32, minute: Int32, second: Int32)? {
+        guard s.count >= 19, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"), s[13] == UInt8(ascii: ":"),
+            s[16] == UInt8(ascii: ":"),
+            let year = digits(s, 0, 4), let month = digits(s, 5, 2), let day = digits(s, 8, 2),
+            let hour = digits(s, 11, 2), let minute = digits(s, 14, 2), let second = digits(s, 17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        return (year, month, day, hour, minute, second)
+    }
+
+    /// The decimal number of `count` digits at `from`; nil when one is not a digit.
+    private static func digits(_ s: some RandomAccessCollection<UInt8>, _ from: Int, _ count: Int) -> Int32? {
+        var n: Int32 = 0
+        for i in from..<(from + count) {
+            let b = s[s.index(s.startIndex, offsetBy: i)]
+            guard b >= 48, b <= 57 else { return nil }
+            n = n * 10 + Int32(b - 48)
+        }
+        return n
     }
 }
