@@ -62,7 +62,11 @@ final class DigitalOceanAPI {
 
     /// GETs a JSON document that must come with `200 OK`.
     func get(_ url: String, while what: String) throws(DriverError) -> JSONView {
-        let response = try send(.get, url)
+        try document(send(.get, url), while: what)
+    }
+
+    /// The JSON document of a reply that must be `200 OK`.
+    private func document(_ response: HTTPResponse, while what: String) throws(DriverError) -> JSONView {
         guard response.status == 200 else { throw DigitalOceanError.from(response, while: what) }
         return try context.jsonView(response, expecting: what)
     }
@@ -99,12 +103,11 @@ final class DigitalOceanAPI {
                 throw .malformed("\(what): the pages do not come to an end (\(seen.count) pages)")
             }
             let response = try send(.get, pageURL)
-            guard response.status == 200 else { throw DigitalOceanError.from(response, while: what) }
-            if let later, number < later.pages, seen.count < Self.maximumPages {
+            if let later, number < later.pages, seen.count < Self.maximumPages, response.status == 200 {
                 let ahead = later.links.link(toPage: number + 1)
                 if !seen.contains(ahead) { context.prefetch(request(.get, ahead)) }
             }
-            let page = try context.jsonView(response, expecting: what)
+            let page = try document(response, while: what)
             guard let found = page[key]?.arrayValue else {
                 throw .malformed("\(what): the reply has no '\(key)' list")
             }

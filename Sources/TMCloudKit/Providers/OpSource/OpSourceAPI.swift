@@ -132,6 +132,8 @@ final class OpSourceAPI {
     private func serversWithState(id: String?) throws(DriverError) -> [OpSourceServer]? {
         var servers: [OpSourceServer] = []
         var page = 1
+        /// A listing longer than this is a loop, not a pool.
+        let maximumPages = 1000
         /// Pages in all, as the first page's totalCount has it.
         var pages: Int?
         func pageRequest(_ number: Int) throws(DriverError) -> HTTPRequest {
@@ -142,7 +144,7 @@ final class OpSourceAPI {
             let response = try context.send(try pageRequest(page))
             // The page after this one is asked for before this one is read, so that the
             // API prepares it meanwhile; the count read so far still decides the end.
-            if let pages, page < min(pages, 1000), response.isSuccess { context.prefetch(try pageRequest(page + 1)) }
+            if let pages, page < min(pages, maximumPages), response.isSuccess { context.prefetch(try pageRequest(page + 1)) }
             if response.status == 404 && page == 1 {
                 // A Status names a missing thing (the server asked for); without one,
                 // the call itself is not offered.
@@ -159,7 +161,7 @@ final class OpSourceAPI {
             if page == 1, let total = listing.totalCount {
                 pages = (total + Self.pageSize - 1) / Self.pageSize
             }
-            guard id == nil, listing.hasMore(afterReading: servers.count), page < 1000 else { return servers }
+            guard id == nil, listing.hasMore(afterReading: servers.count), page < maximumPages else { return servers }
             page += 1
         }
     }
