@@ -9,8 +9,11 @@ public enum Timestamp {
     /// with fractional seconds, or with an offset (`+00:00`, `-0500`); a time without
     /// a zone is taken as UTC.
     public static func parse(_ text: String) -> Double? {
-        let s = Array(text.utf8)
-        guard let (year, month, day, hour, minute, second) = s.withUnsafeBufferPointer(dateAndTime),
+        Array(text.utf8).withUnsafeBufferPointer(parse)
+    }
+
+    private static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let (year, month, day, hour, minute, second) = dateAndTime(s),
             s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: " ")
         else { return nil }
         func number(_ from: Int, _ count: Int) -> Int32? { digits(s, from, count) }
@@ -77,10 +80,10 @@ public enum Timestamp {
     }
 
     /// The decimal number of `count` digits at `from`; nil when one is not a digit.
-    private static func digits(_ s: some RandomAccessCollection<UInt8>, _ from: Int, _ count: Int) -> Int32? {
+    private static func digits(_ s: UnsafeBufferPointer<UInt8>, _ from: Int, _ count: Int) -> Int32? {
         var n: Int32 = 0
         for i in from..<(from + count) {
-            let b = s[s.index(s.startIndex, offsetBy: i)]
+            let b = s[i]
             guard b >= 48, b <= 57 else { return nil }
             n = n * 10 + Int32(b - 48)
         }
