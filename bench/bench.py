@@ -33,6 +33,9 @@ OEC_ORG = "8a8f6abc-2745-4d8a-9cbc-8dabe5a7d0e4"
 OEC_VLAN = "53b4c05b-341e-4ac3-b688-bdd74e53ca9b"
 OEC_IMAGE = "52ed8b72-ebea-11df-bdc1-001517c46384"
 PROVIDERS = ["digitalocean", "openstack", "opsource"]
+# The --imageid and --sizeid of the benchmark's createnode runs, per cloud.
+CREATE_IMAGE_AND_SIZE = {"digitalocean": ("debian-12-x64", "s-1vcpu-1gb"), "openstack": ("debian-12", "2"),
+                         "opsource": (OEC_IMAGE, "standard")}
 SHORT = {"digitalocean": "DO", "openstack": "OS", "opsource": "OEC"}
 SECRETS = {"digitalocean": DO_TOKEN, "openstack": OS_PASSWORD, "opsource": OEC_PASSWORD}
 TRACE_LINE = re.compile(r" -> \d{3} in \d+ ms$")
@@ -408,8 +411,7 @@ class Bench:
         rows = {}
         for provider in PROVIDERS:
             config = self.config(f"{SHORT[provider].lower()}-changes", "changes", provider, "http")
-            image, size = {"digitalocean": ("debian-12-x64", "s-1vcpu-1gb"), "openstack": ("debian-12", "2"),
-                           "opsource": (OEC_IMAGE, "standard")}[provider]
+            image, size = CREATE_IMAGE_AND_SIZE[provider]
             creates, destroys = [], []
             out = os.path.join(self.tmp, "change.out")
             err = os.path.join(self.tmp, "change.err")
