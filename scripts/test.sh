@@ -16,4 +16,11 @@ swift build --build-tests
 for target in argv credentials config json xml; do
     .build/debug/tmcloud-fuzz "$target" Tests/Corpus/fuzz/"$target"/*
 done
-swift test --skip-build --parallel
+# On a failure the issues are repeated at the end, where a truncated log still shows them.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! swift test --skip-build --parallel 2>&1 | tee "$log"; then
+    echo "--- the issues recorded above:"
+    grep -E "recorded an issue|Caught error|fatal error|Fatal error" "$log" | cut -c1-400 || true
+    exit 1
+fi

@@ -174,7 +174,18 @@ public enum ProcessRunner {
         let envp = environment.map { "\($0.key)=\($0.value)" }
         return withCStrings(argv) { cArgv in
             withCStrings(envp) { cEnvp in
-                posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)
+                // ETXTBSY: the file is still open for writing somewhere, most often in
+                // a child that another thread spawned while the file was being written
+                // and that inherited the descriptor. It passes when that child ends,
+                // so wait for it, up to 2 s.
+                var rc = posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)
+                var waited = 0
+                while rc == ETXTBSY && waited < 100 {
+                    usleep(20_000)
+                    waited += 1
+                    rc = posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)
+                }
+                return rc
             }
         }
     }

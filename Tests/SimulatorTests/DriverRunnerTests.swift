@@ -117,4 +117,31 @@ struct DriverRunnerTests {
             return
         }
     }
+
+    /// A driver file still open for writing somewhere (here, in this process) cannot be
+    /// run; the runner waits for it to be closed rather than report a failed run.
+    @Test func aDriverBusyBeingWrittenIsRunOnceClosed() throws {
+        let dir = TempDirectory()
+        let driver = dir.script("tmcloud", "echo ran")
+        let writer = open(driver, O_WRONLY | O_CLOEXEC)
+        #expect(writer >= 0)
+        let transport = SubprocessTransport(executable: driver, zeusHome: dir.path)
+        let started = Date()
+        let closer = Thread {
+            usleep(300_000)
+            close(writer)
+        }
+        closer.start()
+        let execution = transport.execute(arguments: [], timeout: 5)
+        #expect(execution.exitStatus == 0, "\(String(decoding: execution.stderr, as: UTF8.self))")
+        #expect(String(decoding: execution.stdout, as: UTF8.self) == "ran\n")
+        #expect(Date().timeIntervalSince(started) >= 0.29)
+
+        // Held open for good, it fails after the wait with the system's reason.
+        let holder = open(driver, O_WRONLY | O_CLOEXEC)
+        defer { close(holder) }
+        let busy = transport.execute(arguments: [], timeout: 5)
+        #expect(busy.exitStatus == 127)
+        #expect(String(decoding: busy.stderr, as: UTF8.self).contains("busy"))
+    }
 }

@@ -188,15 +188,15 @@ struct FaultSoakTests {
 struct SecretsInRunTests {
     @Test(arguments: [CloudKind.digitalocean, .openstack, .opsource])
     func noSecretAnywhere(_ kind: CloudKind) throws {
-        let scratch = NSTemporaryDirectory() + "tmcloud-secrets-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        // A driver wrapper that records the argv and environment it was given.
-        let spy = scratch + "/tmcloud-spy"
+        let folder = TempDirectory()
+        defer { withExtendedLifetime(folder) {} }
+        let scratch = folder.path
+        // A driver wrapper that records the argv and environment it was given, written
+        // close-on-exec: a process a parallel test spawns meanwhile must not keep it
+        // open for writing, or running it fails with ETXTBSY.
         let record = scratch + "/spy.log"
-        try "#!/bin/sh\n{ printf '%s\\n' \"$@\"; env; } >> '\(record)'\nexec '\(TMCloudBinary.path)' \"$@\"\n"
-            .write(toFile: spy, atomically: true, encoding: .utf8)
-        chmod(spy, 0o755)
+        let spy = folder.script(
+            "tmcloud-spy", "{ printf '%s\\n' \"$@\"; env; } >> '\(record)'\nexec '\(TMCloudBinary.path)' \"$@\"")
 
         var s = FaultSoak.scenario(kind)
         s.duration = 3600
