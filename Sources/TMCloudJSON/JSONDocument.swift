@@ -80,12 +80,13 @@ struct JSONTapeEntry {
     }
 }
 
-/// The validating pass. Recursive, with depth bounded by `JSONParser.maximumDepth`.
+/// The validating pass: one loop over the bytes with an explicit stack of the open
+/// arrays and objects (at most `JSONParser.maximumDepth`), its position, the tape and
+/// the stack held in locals, so that they stay in registers rather than being stored
+/// back at every byte, as a recursive descent over `self` had them.
 struct JSONTapeBuilder {
     private let base: UnsafePointer<UInt8>
     private let count: Int
-    private var index = 0
-    private var depth = 0
     /// The entries so far; the caller takes the buffer over (or frees it on error).
     var tape: UnsafeMutablePointer<JSONTapeEntry>
     var tapeCount = 0
@@ -101,162 +102,202 @@ struct JSONTapeBuilder {
     }
 
     mutating func document() throws(JSONParseError) {
-        skipWhitespace()
-        guard index < count else { throw JSONParseError(reason: "empty document", offset: 0) }
-        try value()
-        skipWhitespace()
-        if index != count { throw error("unexpected data after the value") }
-    }
-
-    private func error(_ reason: String) -> JSONParseError {
-        JSONParseError(reason: reason, offset: index)
-    }
-
-    @inline(__always)
-    private mutating func skipWhitespace() {
-        while index < count {
-            switch base[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
+        let base = self.base
+        let count = self.count
+        var out = TapeWriter(tape: tape, capacity: tapeCapacity)
+        // The open containers, innermost last: tape index << 1 | 1 for an object.
+        let open = UnsafeMutablePointer<Int>.allocate(capacity: JSONParser.maximumDepth)
+        var depth = 0
+        // Whatever happens, the caller gets the tape as it is now, to keep or free.
+        defer {
+            open.deallocate()
+            self.tape = out.tape
+            self.tapeCount = out.n
+            self.tapeCapacity = out.capacity
         }
-    }
 
-    @inline(__always)
-    private mutating func append(_ kind: JSONTapeEntry.Kind, _ start: Int, _ end: Int, escaped: Bool = false) {
-        if tapeCount == tapeCapacity { grow() }
-        (tape + tapeCount).initialize(to: JSONTapeEntry(kind, start: start, tail: end, escaped: escaped))
-        tapeCount += 1
-    }
-
-    private mutating func grow() {
-        let larger = UnsafeMutablePointer<JSONTapeEntry>.allocate(capacity: tapeCapacity * 2)
-        larger.moveInitialize(from: tape, count: tapeCount)
-        tape.deallocate()
-        tape = larger
-        tapeCapacity *= 2
-    }
-
-    private mutating func value() throws(JSONParseError) {
-        guard index < count else { throw error("unexpected end of document") }
-        switch base[index] {
-        case UInt8(ascii: "{"): try container(object: true)
-        case UInt8(ascii: "["): try container(object: false)
-        case UInt8(ascii: "\""): try string()
-        case UInt8(ascii: "t"): try word("true", .true)
-        case UInt8(ascii: "f"): try word("false", .false)
-        case UInt8(ascii: "n"): try word("null", .null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
-        default: throw error("unexpected character")
-        }
-    }
-
-    private mutating func word(_ word: StaticString, _ kind: JSONTapeEntry.Kind) throws(JSONParseError) {
-        let n = word.utf8CodeUnitCount
-        guard index + n <= count else { throw error("unexpected end of document") }
-        let expected = word.utf8Start
-        for i in 0..<n where base[index + i] != expected[i] {
-            throw error("unexpected character")
-        }
-        append(kind, index, index + n)
-        index += n
-    }
-
-    private mutating func container(object: Bool) throws(JSONParseError) {
-        depth += 1
-        if depth > JSONParser.maximumDepth { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
-        let me = tapeCount
-        let start = index
-        append(object ? .object : .array, start, start)
-        let close = object ? UInt8(ascii: "}") : UInt8(ascii: "]")
-        index += 1
-        skipWhitespace()
-        if index < count, base[index] == close {
-            index += 1
-        } else {
-            while true {
-                skipWhitespace()
-                if object {
-                    guard index < count, base[index] == UInt8(ascii: "\"") else {
-                        throw error("expected a member name")
-                    }
-                    try string()
-                    skipWhitespace()
-                    guard index < count, base[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                    index += 1
-                    skipWhitespace()
+        var i = Self.skipWhitespace(base, count, 0)
+        guard i < count else { throw JSONParseError(reason: "empty document", offset: 0) }
+        // True where the next thing is an object's member name rather than a value.
+        var expectName = false
+        parsing: while true {
+            if expectName {
+                guard i < count, base[i] == UInt8(ascii: "\"") else {
+                    throw JSONParseError(reason: "expected a member name", offset: i)
                 }
-                try value()
-                skipWhitespace()
-                guard index < count else { throw error("unexpected end of document") }
-                if base[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if base[index] == close {
-                    index += 1
-                    break
+                let (end, escaped) = try Self.string(base, count, i &+ 1)
+                out.append(.string, i &+ 1, end, escaped: escaped)
+                i = Self.skipWhitespace(base, count, end &+ 1)
+                guard i < count, base[i] == UInt8(ascii: ":") else { throw JSONParseError(reason: "expected ':'", offset: i) }
+                i = Self.skipWhitespace(base, count, i &+ 1)
+            }
+            guard i < count else { throw JSONParseError(reason: "unexpected end of document", offset: i) }
+            let b = base[i]
+            switch b {
+            case UInt8(ascii: "\""):
+                let (end, escaped) = try Self.string(base, count, i &+ 1)
+                out.append(.string, i &+ 1, end, escaped: escaped)
+                i = end &+ 1
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let (end, kind) = try Self.number(base, count, i)
+                out.append(kind, i, end)
+                i = end
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard depth < JSONParser.maximumDepth else {
+                    throw JSONParseError(reason: "nesting deeper than \(JSONParser.maximumDepth)", offset: i)
+                }
+                let object = b == UInt8(ascii: "{")
+                open[depth] = out.n << 1 | (object ? 1 : 0)
+                depth &+= 1
+                out.append(object ? .object : .array, i, i)
+                i = Self.skipWhitespace(base, count, i &+ 1)
+                // b + 2 is the closing bracket or brace.
+                if i < count, base[i] == b &+ 2 {
+                    i &+= 1
+                    depth &-= 1
+                    out.tape[open[depth] >> 1].tail = UInt32(truncatingIfNeeded: out.n)
                 } else {
-                    throw error(object ? "expected ',' or '}'" : "expected ',' or ']'")
+                    expectName = object
+                    continue parsing
                 }
+            case UInt8(ascii: "t"):
+                i = try Self.word(base, count, i, "true")
+                out.append(.true, i &- 4, i)
+            case UInt8(ascii: "f"):
+                i = try Self.word(base, count, i, "false")
+                out.append(.false, i &- 5, i)
+            case UInt8(ascii: "n"):
+                i = try Self.word(base, count, i, "null")
+                out.append(.null, i &- 4, i)
+            default:
+                throw JSONParseError(reason: "unexpected character", offset: i)
             }
+            // After a value: a comma, or the end of the innermost container (and maybe
+            // of more), or of the document.
+            while depth > 0 {
+                i = Self.skipWhitespace(base, count, i)
+                guard i < count else { throw JSONParseError(reason: "unexpected end of document", offset: i) }
+                let top = open[depth &- 1]
+                let object = top & 1 == 1
+                let c = base[i]
+                if c == UInt8(ascii: ",") {
+                    i = Self.skipWhitespace(base, count, i &+ 1)
+                    expectName = object
+                    continue parsing
+                }
+                guard c == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+                    throw JSONParseError(reason: object ? "expected ',' or '}'" : "expected ',' or ']'", offset: i)
+                }
+                i &+= 1
+                depth &-= 1
+                out.tape[top >> 1].tail = UInt32(truncatingIfNeeded: out.n)
+            }
+            break
         }
-        depth -= 1
-        tape[me].tail = UInt32(truncatingIfNeeded: tapeCount)
+        i = Self.skipWhitespace(base, count, i)
+        if i != count { throw JSONParseError(reason: "unexpected data after the value", offset: i) }
     }
 
-    /// A string: eight bytes at a time while none of them is a quote, a backslash, a
-    /// control character or non-ASCII; escapes and UTF-8 checked byte by byte. The
-    /// scan keeps its position in a local, stored back into `index` only where it
-    /// leaves the loop, so that the loop itself does not write to memory.
+    /// The tape being written: kept in a local while the document is read.
+    private struct TapeWriter {
+        var tape: UnsafeMutablePointer<JSONTapeEntry>
+        var capacity: Int
+        var n = 0
+
+        @inline(__always)
+        mutating func append(_ kind: JSONTapeEntry.Kind, _ start: Int, _ end: Int, escaped: Bool = false) {
+            if n == capacity { grow() }
+            (tape + n).initialize(to: JSONTapeEntry(kind, start: start, tail: end, escaped: escaped))
+            n &+= 1
+        }
+
+        mutating func grow() {
+            let larger = UnsafeMutablePointer<JSONTapeEntry>.allocate(capacity: capacity &* 2)
+            larger.moveInitialize(from: tape, count: n)
+            tape.deallocate()
+            tape = larger
+            capacity &*= 2
+        }
+    }
+
+    /// The first byte at or after `i` that is not JSON whitespace (or `count`).
     @inline(__always)
-    private mutating func string() throws(JSONParseError) {
-        let start = index + 1
+    private static func skipWhitespace(_ base: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
+        var i = i
+        while i < count {
+            switch base[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i &+= 1
+            default: return i
+            }
+        }
+        return i
+    }
+
+    /// `word` (true, false or null) at `i`; the offset after it.
+    @inline(__always)
+    private static func word(_ base: UnsafePointer<UInt8>, _ count: Int, _ i: Int, _ word: StaticString) throws(JSONParseError) -> Int {
+        let n = word.utf8CodeUnitCount
+        guard i &+ n <= count else { throw JSONParseError(reason: "unexpected end of document", offset: i) }
+        let expected = word.utf8Start
+        for k in 0..<n where base[i &+ k] != expected[k] {
+            throw JSONParseError(reason: "unexpected character", offset: i)
+        }
+        return i &+ n
+    }
+
+    /// The string whose first byte (after the quote) is at `start`: the offset of its
+    /// closing quote and whether it holds escapes. Eight bytes at a time while none of
+    /// them is a quote, a backslash, a control character or non-ASCII; escapes and
+    /// UTF-8 checked byte by byte.
+    @inline(__always)
+    private static func string(
+        _ base: UnsafePointer<UInt8>, _ count: Int, _ start: Int
+    ) throws(JSONParseError) -> (end: Int, escaped: Bool) {
         var i = start
         var escaped = false
         let raw = UnsafeRawPointer(base)
         while true {
-            while i + 8 <= count {
+            while i &+ 8 <= count {
                 let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 let stops = JSONTapeBuilder.stops(word)
                 if stops == 0 {
-                    i += 8
+                    i &+= 8
                 } else {
                     // The lowest flagged byte is a real stop (the arithmetic can flag
                     // bytes above one, never below): go straight to it.
-                    i += stops.trailingZeroBitCount >> 3
+                    i &+= stops.trailingZeroBitCount >> 3
                     break
                 }
             }
-            index = i
-            guard i < count else { throw error("unterminated string") }
+            guard i < count else { throw JSONParseError(reason: "unterminated string", offset: i) }
             let b = base[i]
             // The closing quote is by far the most common stop.
-            if b == UInt8(ascii: "\"") { break }
+            if b == UInt8(ascii: "\"") { return (i, escaped) }
             if b == UInt8(ascii: "\\") {
                 escaped = true
-                index += 1
-                guard index < count else { throw error("unterminated string") }
-                switch base[index] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 1
-                case UInt8(ascii: "u"):
-                    try unicodeEscape()
-                default:
-                    throw error("invalid escape")
-                }
-                i = index
-                continue
+                i = try escape(base, count, i &+ 1)
+            } else if b >= 0x80 {
+                i = try utf8Sequence(base, count, i)
+            } else if b < 0x20 {
+                throw JSONParseError(reason: "control character in a string", offset: i)
+            } else {
+                i &+= 1
             }
-            if b < 0x20 { throw error("control character in a string") }
-            if b >= 0x80 {
-                try utf8Sequence()
-                i = index
-                continue
-            }
-            i += 1
         }
-        append(.string, start, i, escaped: escaped)
-        index = i + 1
+    }
+
+    /// The escape whose letter is at `i` (after the backslash); the offset after it.
+    private static func escape(_ base: UnsafePointer<UInt8>, _ count: Int, _ i: Int) throws(JSONParseError) -> Int {
+        guard i < count else { throw JSONParseError(reason: "unterminated string", offset: i) }
+        switch base[i] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+            UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return i + 1
+        case UInt8(ascii: "u"):
+            return try unicodeEscape(base, count, i + 1)
+        default:
+            throw JSONParseError(reason: "invalid escape", offset: i)
+        }
     }
 
     /// The high bit of each of the eight bytes (little-endian) that needs a look: a
@@ -272,28 +313,30 @@ struct JSONTapeBuilder {
         return hits & high
     }
 
-    /// `\uXXXX`, with a surrogate pair checked as a pair.
-    private mutating func unicodeEscape() throws(JSONParseError) {
-        index += 1  // the u
-        let scalar = try hex4()
+    /// `\uXXXX` whose digits start at `i`, with a surrogate pair checked as a pair;
+    /// the offset after it.
+    private static func unicodeEscape(_ base: UnsafePointer<UInt8>, _ count: Int, _ i: Int) throws(JSONParseError) -> Int {
+        var i = i
+        let scalar = try hex4(base, count, &i)
         if (0xD800...0xDBFF).contains(scalar) {
-            guard index + 1 < count, base[index] == UInt8(ascii: "\\"), base[index + 1] == UInt8(ascii: "u") else {
-                throw error("unpaired surrogate")
+            guard i + 1 < count, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") else {
+                throw JSONParseError(reason: "unpaired surrogate", offset: i)
             }
-            index += 2
-            let low = try hex4()
-            guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate") }
+            i += 2
+            let low = try hex4(base, count, &i)
+            guard (0xDC00...0xDFFF).contains(low) else { throw JSONParseError(reason: "unpaired surrogate", offset: i) }
         } else if (0xDC00...0xDFFF).contains(scalar) {
-            throw error("unpaired surrogate")
+            throw JSONParseError(reason: "unpaired surrogate", offset: i)
         }
+        return i
     }
 
-    private mutating func hex4() throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= count else { throw error("unexpected end of document") }
-        guard let value = Self.hex4(UnsafeBufferPointer(start: base + index, count: 4)) else {
-            throw error("invalid \\u escape")
+    private static func hex4(_ base: UnsafePointer<UInt8>, _ count: Int, _ i: inout Int) throws(JSONParseError) -> UInt32 {
+        guard i + 4 <= count else { throw JSONParseError(reason: "unexpected end of document", offset: i) }
+        guard let value = hex4(UnsafeBufferPointer(start: base + i, count: 4)) else {
+            throw JSONParseError(reason: "invalid \\u escape", offset: i)
         }
-        index += 4
+        i += 4
         return value
     }
 
@@ -314,10 +357,10 @@ struct JSONTapeBuilder {
         return value
     }
 
-    /// One well-formed UTF-8 sequence starting at a byte >= 0x80 (RFC 3629: no
-    /// overlong forms, no surrogates, nothing above U+10FFFF).
-    private mutating func utf8Sequence() throws(JSONParseError) {
-        let b0 = base[index]
+    /// One well-formed UTF-8 sequence starting at `i`, a byte >= 0x80 (RFC 3629: no
+    /// overlong forms, no surrogates, nothing above U+10FFFF); the offset after it.
+    private static func utf8Sequence(_ base: UnsafePointer<UInt8>, _ count: Int, _ i: Int) throws(JSONParseError) -> Int {
+        let b0 = base[i]
         let length: Int
         var low: UInt8 = 0x80
         var high: UInt8 = 0xBF
@@ -329,69 +372,72 @@ struct JSONTapeBuilder {
         case 0xF0: length = 4; low = 0x90
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; high = 0x8F
-        default: throw JSONParseError(reason: "invalid UTF-8 in a string", offset: index)
+        default: throw JSONParseError(reason: "invalid UTF-8 in a string", offset: i)
         }
-        guard index + length <= count else { throw JSONParseError(reason: "invalid UTF-8 in a string", offset: index) }
-        let b1 = base[index + 1]
-        guard b1 >= low && b1 <= high else { throw JSONParseError(reason: "invalid UTF-8 in a string", offset: index) }
+        guard i + length <= count else { throw JSONParseError(reason: "invalid UTF-8 in a string", offset: i) }
+        let b1 = base[i + 1]
+        guard b1 >= low && b1 <= high else { throw JSONParseError(reason: "invalid UTF-8 in a string", offset: i) }
         for k in 2..<max(2, length) {
-            let b = base[index + k]
+            let b = base[i + k]
             guard b >= 0x80 && b <= 0xBF else {
-                throw JSONParseError(reason: "invalid UTF-8 in a string", offset: index)
+                throw JSONParseError(reason: "invalid UTF-8 in a string", offset: i)
             }
         }
-        index += length
+        return i + length
     }
 
-    private mutating func number() throws(JSONParseError) {
-        let start = index
+    /// The number starting at `start`: the offset after it and its kind.
+    @inline(__always)
+    private static func number(
+        _ base: UnsafePointer<UInt8>, _ count: Int, _ start: Int
+    ) throws(JSONParseError) -> (end: Int, kind: JSONTapeEntry.Kind) {
+        @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
+        var i = start
         var integer = true
         var exponent = false
-        if base[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < count, isDigit(base[index]) else { throw error("invalid number") }
-        if base[index] == UInt8(ascii: "0") {
-            index += 1
+        if base[i] == UInt8(ascii: "-") { i &+= 1 }
+        guard i < count, isDigit(base[i]) else { throw JSONParseError(reason: "invalid number", offset: i) }
+        if base[i] == UInt8(ascii: "0") {
+            i &+= 1
         } else {
-            while index < count, isDigit(base[index]) { index += 1 }
+            i &+= 1
+            while i < count, isDigit(base[i]) { i &+= 1 }
         }
-        if index < count, base[index] == UInt8(ascii: ".") {
-            integer = false
-            index += 1
-            guard index < count, isDigit(base[index]) else { throw error("invalid number") }
-            while index < count, isDigit(base[index]) { index += 1 }
-        }
-        if index < count, base[index] == UInt8(ascii: "e") || base[index] == UInt8(ascii: "E") {
-            integer = false
-            exponent = true
-            index += 1
-            if index < count, base[index] == UInt8(ascii: "+") || base[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < count, isDigit(base[index]) else { throw error("invalid number") }
-            while index < count, isDigit(base[index]) { index += 1 }
+        if i < count, base[i] == UInt8(ascii: ".") || base[i] | 0x20 == UInt8(ascii: "e") {
+            if base[i] == UInt8(ascii: ".") {
+                integer = false
+                i &+= 1
+                guard i < count, isDigit(base[i]) else { throw JSONParseError(reason: "invalid number", offset: i) }
+                while i < count, isDigit(base[i]) { i &+= 1 }
+            }
+            if i < count, base[i] | 0x20 == UInt8(ascii: "e") {
+                integer = false
+                exponent = true
+                i &+= 1
+                if i < count, base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") { i &+= 1 }
+                guard i < count, isDigit(base[i]) else { throw JSONParseError(reason: "invalid number", offset: i) }
+                while i < count, isDigit(base[i]) { i &+= 1 }
+            }
         }
         // Up to 18 digits always fit an Int64, and a fraction without an exponent that
         // short is always a finite double; others are converted here so that one out of
-        // range is refused now, as before, not when it is read.
-        if index - start <= 18 {
-            if integer {
-                append(.integer, start, index)
-                return
-            }
-            if !exponent {
-                append(.number, start, index)
-                return
-            }
+        // range is refused now, not when it is read.
+        if i &- start <= 18 && !exponent {
+            return (i, integer ? .integer : .number)
         }
-        let text = String(decoding: UnsafeBufferPointer(start: base + start, count: index - start), as: UTF8.self)
-        if integer, Int64(text) != nil {
-            append(.integer, start, index)
-            return
-        }
+        return (i, try longNumber(base, start, i, integer: integer))
+    }
+
+    /// The kind of a number too long to be sure of: an integer that fits an Int64, or
+    /// a finite double.
+    private static func longNumber(
+        _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, integer: Bool
+    ) throws(JSONParseError) -> JSONTapeEntry.Kind {
+        let text = String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
+        if integer, Int64(text) != nil { return .integer }
         guard let d = Double(text), d.isFinite else {
             throw JSONParseError(reason: "number out of range", offset: start)
         }
-        append(.number, start, index)
+        return .number
     }
-
-    @inline(__always)
-    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 }
