@@ -208,7 +208,8 @@ class Bench:
                 url = page.get("links", {}).get("pages", {}).get("next")
         elif provider == "openstack":
             headers = [("X-Auth-Token", token), ("Accept", "application/json")]
-            urls, url = [], f"{compute}/servers/detail"
+            # tmcloud asks for pages of 200 (OpenStackProvider.listingPageSize).
+            urls, url = [], f"{compute}/servers/detail?limit=200"
             while url:
                 urls.append(url)
                 page = json.loads(self.fetch(url, headers)[0])

@@ -28,6 +28,23 @@ struct OpenStackProviderTests {
         #expect(cloud.requests("GET", "/servers/detail").dropFirst().allSatisfy { $0.target.contains("marker=") })
     }
 
+    @Test("by default a listing asks for pages of 200: a run's memory stays bounded whatever Nova's max_limit")
+    func defaultPageSize() throws {
+        let cloud = try OpenStackTestCloud()
+        cloud.configure()
+        cloud.emulator.seedServers(count: 450, namePrefix: "web", metadata: ["tmcloud_tag": "pool-a"])
+        let (provider, _) = try cloud.provider()
+        var nodes: [CloudNode] = []
+        let requests = try cloud.countingThrows { nodes = try provider.listNodes() }
+        #expect(nodes.count == 450)
+        #expect(Set(nodes.map(\.name)).count == 450)
+        // Keystone, then 200, 200 and 50 servers: the short page is the last.
+        #expect(requests == 1 + 3)
+        let listings = cloud.requests("GET", "/servers/detail")
+        #expect(listings.first?.target.hasSuffix("/servers/detail?limit=200") == true)
+        #expect(listings.dropFirst().allSatisfy { $0.target.contains("limit=200") && $0.target.contains("marker=") })
+    }
+
     @Test("409: a start refused because the server runs counts as done; a stop refused mid-start is an error")
     func conflicts() throws {
         let cloud = try OpenStackTestCloud()

@@ -18,9 +18,14 @@ final class OpenStackProvider: CloudProvider {
     let names: OpenStackNames
     let floatingIPs: OpenStackFloatingIPs
     let tag: String
-    /// Servers per listing page; nil leaves it to Nova (up to its `max_limit`, 1000 by
-    /// default). Next-page links are followed either way.
-    var pageSize: Int?
+    /// Servers per listing page (`limit`). Nova lists every server of the project, not
+    /// only the pool's, and an operator may raise its `max_limit` (1,000 by default)
+    /// far beyond that: a page of 200 keeps a run's memory bounded (a reply of 1,000
+    /// servers is 1.5 MB, and its tape as much again) whatever the project's size. The
+    /// next page is asked for as soon as a page is checked, so the extra round trips
+    /// overlap the reading of the page before. nil leaves it to Nova.
+    var pageSize: Int? = OpenStackProvider.listingPageSize
+    static let listingPageSize = 200
     /// False while `check` lists the servers: a check looks, it does not allocate.
     var finishesPendingWork = true
 
