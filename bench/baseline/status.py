@@ -79,7 +79,7 @@ def openstack(session, config, secret, cache_path):
     cached = openstack_session(session, config, secret, cache_path)
     session.headers.update({"X-Auth-Token": cached["token"], "Accept": "application/json"})
     tag = config.get("tag", "tmcloud")
-    url = cached["compute"] + "/servers/detail"
+    url = cached["compute"] + "/servers/detail?limit=200"  # the pages tmcloud asks for
     nodes = []
     while url:
         reply = session.get(url)
