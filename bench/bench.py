@@ -208,7 +208,7 @@ class Bench:
                 url = page.get("links", {}).get("pages", {}).get("next")
         elif provider == "openstack":
             headers = [("X-Auth-Token", token), ("Accept", "application/json")]
-            # tmcloud asks for pages of 200 (OpenStackProvider.listingPageSize).
+            # tmcloud asks for pages of 200 (OpenStackProvider.pageSize).
             urls, url = [], f"{compute}/servers/detail?limit=200"
             while url:
                 urls.append(url)

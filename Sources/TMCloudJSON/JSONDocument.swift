@@ -22,18 +22,9 @@ public final class JSONDocument: @unchecked Sendable {
             throw JSONParseError(reason: "document larger than 256 MB", offset: 0)
         }
         self.bytes = bytes
-        var built: (UnsafeMutablePointer<JSONTapeEntry>, Int)?
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in
-            var builder = JSONTapeBuilder(buffer)
-            do throws(JSONParseError) {
-                try builder.document()
-            } catch {
-                builder.tape.deallocate()
-                throw error
-            }
-            built = (builder.tape, builder.tapeCount)
+        (tape, tapeCount) = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in
+            try JSONTapeBuilder.build(buffer)
         }
-        (tape, tapeCount) = built!
     }
 
     deinit {
@@ -84,36 +75,23 @@ struct JSONTapeEntry {
 /// arrays and objects (at most `JSONParser.maximumDepth`), its position, the tape and
 /// the stack held in locals, so that they stay in registers rather than being stored
 /// back at every byte, as a recursive descent over `self` had them.
-struct JSONTapeBuilder {
-    private let base: UnsafePointer<UInt8>
-    private let count: Int
-    /// The entries so far; the caller takes the buffer over (or frees it on error).
-    var tape: UnsafeMutablePointer<JSONTapeEntry>
-    var tapeCount = 0
-    private var tapeCapacity: Int
-
-    /// `buffer` is not empty (`JSONDocument` refuses an empty document first).
-    init(_ buffer: UnsafeBufferPointer<UInt8>) {
-        base = buffer.baseAddress!
-        count = buffer.count
+enum JSONTapeBuilder {
+    /// Checks the document in `buffer` (not empty: `JSONDocument` refuses an empty one
+    /// first) and returns its tape, which the caller then owns, and the tape's length.
+    static func build(
+        _ buffer: UnsafeBufferPointer<UInt8>
+    ) throws(JSONParseError) -> (tape: UnsafeMutablePointer<JSONTapeEntry>, count: Int) {
+        let base = buffer.baseAddress!
+        let count = buffer.count
         // Cloud listings run at about one value per 9 bytes.
-        tapeCapacity = max(16, buffer.count / 8)
-        tape = .allocate(capacity: tapeCapacity)
-    }
-
-    mutating func document() throws(JSONParseError) {
-        let base = self.base
-        let count = self.count
-        var out = TapeWriter(tape: tape, capacity: tapeCapacity)
+        var out = TapeWriter(capacity: max(16, count / 8))
         // The open containers, innermost last: tape index << 1 | 1 for an object.
         let open = UnsafeMutablePointer<Int>.allocate(capacity: JSONParser.maximumDepth)
         var depth = 0
-        // Whatever happens, the caller gets the tape as it is now, to keep or free.
+        var built = false
         defer {
             open.deallocate()
-            self.tape = out.tape
-            self.tapeCount = out.n
-            self.tapeCapacity = out.capacity
+            if !built { out.tape.deallocate() }
         }
 
         var i = Self.skipWhitespace(base, count, 0)
@@ -196,6 +174,8 @@ struct JSONTapeBuilder {
         }
         i = Self.skipWhitespace(base, count, i)
         if i != count { throw JSONParseError(reason: "unexpected data after the value", offset: i) }
+        built = true
+        return (out.tape, out.n)
     }
 
     /// The tape being written: kept in a local while the document is read.
@@ -203,6 +183,11 @@ struct JSONTapeBuilder {
         var tape: UnsafeMutablePointer<JSONTapeEntry>
         var capacity: Int
         var n = 0
+
+        init(capacity: Int) {
+            tape = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
 
         @inline(__always)
         mutating func append(_ kind: JSONTapeEntry.Kind, _ start: Int, _ end: Int, escaped: Bool = false) {

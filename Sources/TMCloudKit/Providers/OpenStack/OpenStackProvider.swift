@@ -24,8 +24,7 @@ final class OpenStackProvider: CloudProvider {
     /// servers is 1.5 MB, and its tape as much again) whatever the project's size. The
     /// next page is asked for as soon as a page is checked, so the extra round trips
     /// overlap the reading of the page before. nil leaves it to Nova.
-    var pageSize: Int? = OpenStackProvider.listingPageSize
-    static let listingPageSize = 200
+    var pageSize: Int? = 200
     /// False while `check` lists the servers: a check looks, it does not allocate.
     var finishesPendingWork = true
 
