@@ -7,11 +7,13 @@ import PackageDescription
 /// the library, which the driver loads on first use instead).
 let libxml2Headers = "/usr/include/libxml2"
 
-/// scripts/release.sh points this at a folder whose `libstdc++.so` is a linker script
-/// naming the static archive: the release driver then carries the C++ runtime the
-/// static Swift runtime needs, instead of loading libstdc++.so on every run (about
-/// 3 million instructions of symbol relocation, a quarter of a status poll).
-let staticCxxDirectory = Context.environment["TMCLOUD_STATIC_CXX_DIR"]
+/// scripts/release-build.sh points this at a folder of linker scripts named like shared
+/// libraries that name static archives instead, first on the release driver's library
+/// path: `libstdc++.so` (the C++ runtime the static Swift runtime needs, rather than
+/// about 3 million instructions of symbol relocation on every run) and `libcurl.so`
+/// (libcurl built for HTTP and HTTPS only, with OpenSSL and zlib, rather than Debian's
+/// libcurl.so and the 31 libraries it loads on every run).
+let staticLibsDirectory = Context.environment["TMCLOUD_STATIC_LIBS_DIR"]
 
 /// How the release driver is linked: libgcc inside it, and its 23,000 relocations of
 /// the Swift runtime's pointers packed as RELR (glibc 2.36, which the binary needs
@@ -50,9 +52,9 @@ let package = Package(
     ],
     targets: [
         // MARK: - C libraries of the system
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's headers from libcurl4-openssl-dev. No pkg-config: its `-L` of the
+        // system's library folder would come before the release driver's static one.
+        .systemLibrary(name: "CCurl"),
         // libxml2 from its static archive, without ICU (see include/CLibXML2.h); its
         // xz and zlib readers come from their archives too, so the driver needs no
         // shared library beyond libcurl's.
@@ -86,7 +88,7 @@ let package = Package(
         .target(name: "CStartup"),
         .executableTarget(
             name: "tmcloud", dependencies: ["TMCloudKit", "CStartup"], swiftSettings: driverModule,
-            linkerSettings: staticCxxDirectory.map { [.unsafeFlags(["-L\($0)"] + releaseDriverLinkFlags)] } ?? []),
+            linkerSettings: staticLibsDirectory.map { [.unsafeFlags(["-L\($0)"] + releaseDriverLinkFlags)] } ?? []),
         // Fuzz entry points for the parsers; scripts/fuzz.sh builds them with libFuzzer,
         // an ordinary build makes a corpus replayer.
         .executableTarget(

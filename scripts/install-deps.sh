@@ -2,12 +2,13 @@
 # Installs the system libraries tmcloud builds against, when they are missing:
 # libcurl4-openssl-dev and libxml2-dev (Debian/Ubuntu package names), with the static
 # xz and zlib archives that the static libxml2 needs, and libssl-dev for the emulated
-# clouds' HTTPS.
+# clouds' HTTPS and the driver's own static OpenSSL; and what scripts/static-libcurl.sh
+# needs to build libcurl from Debian's source (make, patch, xz-utils).
 set -euo pipefail
 
 missing=()
 # openssl (the command) makes the test certificates for the TLS tests.
-for pkg in libcurl4-openssl-dev libxml2-dev liblzma-dev zlib1g-dev libssl-dev pkg-config openssl; do
+for pkg in libcurl4-openssl-dev libxml2-dev liblzma-dev zlib1g-dev libssl-dev openssl make patch xz-utils; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

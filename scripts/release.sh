@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the release driver with the Swift runtime linked in, strips it, and checks
-# what a Traffic Manager appliance must provide: only libc-family libraries and
-# libcurl (libxml2 is linked in). Prints the binary's path.
+# Builds the release driver with the Swift runtime, libcurl, OpenSSL and libxml2 linked
+# in, strips it, and checks what a Traffic Manager appliance must provide: only glibc
+# (or, where the static libcurl could not be built, glibc and the system's libcurl;
+# scripts/release-build.sh). Prints the binary's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -26,6 +27,10 @@ for lib in $needed; do
         exit 1
     fi
 done
+if [ "$(cat .build-release/static-libs/libcurl.kind)" = static ] && [[ " $(echo $needed) " == *" libcurl.so.4 "* ]]; then
+    echo "error: dist/tmcloud was to carry libcurl, and needs libcurl.so.4 (is a -L of the system's folder first on the link?)" >&2
+    exit 1
+fi
 
 # It must run with the Swift toolchain out of reach: hide it where we can.
 toolchain=$(dirname "$(dirname "$(command -v swift)")")
