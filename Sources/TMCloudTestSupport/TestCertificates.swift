@@ -11,7 +11,7 @@ public enum TestCertificates {
     public static let directory: String = {
         // Kept in the build folder and reused: making them costs about two seconds.
         let dir = TMCloudBinary.buildDirectory + "/test-certs"
-        if access(dir + "/capath", F_OK) == 0 { return dir }
+        if access(dir + "/capath/ca-certificates.crt", F_OK) == 0 { return dir }
         let script = RepositoryPaths.root + "/scripts/testing/make-test-certs.sh"
         let result = try? ProcessRunner.run("/bin/bash", arguments: [script, dir], environment: ["PATH": "/usr/bin:/bin"], timeout: 60)
         precondition(result?.exitStatus == 0, "cannot make test certificates: \(result?.stderrText ?? "")")

@@ -55,6 +55,30 @@ import Testing
         }
     }
 
+    /// Without caFile, a hashed directory in Debian's layout is the system store.
+    @Test func systemStoreIsTheHashedDirectory() throws {
+        let server = try httpsServer()
+        defer { server.stop() }
+        let store = SystemTrustStore(directory: TestCertificates.path("capath"), bundles: [])
+        #expect(try get(server, TLSOptions(systemStore: store)).status == 200)
+    }
+
+    /// Where there is no hashed directory (RHEL, SUSE), the first bundle of the list
+    /// that can be read is the store: a missing one is skipped, and one without the
+    /// issuer before the right one is not.
+    @Test func systemStoreFallsBackToTheFirstReadableBundle() throws {
+        let server = try httpsServer()
+        defer { server.stop() }
+        let ca = TestCertificates.path("ca.pem")
+        let found = SystemTrustStore(directory: "/nonexistent/certs", bundles: ["/nonexistent/ca-bundle.crt", ca])
+        #expect(try get(server, TLSOptions(systemStore: found)).status == 200)
+        // A folder without hashed links is not used as one (its bundle file is the CA's).
+        let unhashed = SystemTrustStore(directory: TestCertificates.directory, bundles: [ca])
+        #expect(try get(server, TLSOptions(systemStore: unhashed)).status == 200)
+        let other = SystemTrustStore(directory: "/nonexistent/certs", bundles: [TestCertificates.path("selfsigned.pem"), ca])
+        #expect(throws: TransportError.self) { try get(server, TLSOptions(systemStore: other)) }
+    }
+
     /// insecure true skips verification (and only then is a self-signed one accepted).
     @Test func insecureSkipsVerification() throws {
         let server = try httpsServer("selfsigned")

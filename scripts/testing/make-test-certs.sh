@@ -51,5 +51,6 @@ quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout selfsigned.key -out self
     -subj "/CN=127.0.0.1" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
 mkdir -p capath
 cp ca.pem capath/
+cp ca.pem capath/ca-certificates.crt
 quiet openssl rehash capath || ln -sf ca.pem "capath/$(openssl x509 -hash -noout -in ca.pem).0"
 rm -rf ca-db ca.srl

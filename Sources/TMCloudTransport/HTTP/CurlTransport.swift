@@ -10,11 +10,39 @@ public struct TLSOptions: Sendable, Equatable {
     public var caFile: String?
     /// Skip certificate and host name verification. Never the default.
     public var insecure: Bool
+    /// Where the system store is, when there is no caFile.
+    public var systemStore: SystemTrustStore
 
-    public init(caFile: String? = nil, insecure: Bool = false) {
+    public init(caFile: String? = nil, insecure: Bool = false, systemStore: SystemTrustStore = .standard) {
         self.caFile = caFile
         self.insecure = insecure
+        self.systemStore = systemStore
     }
+}
+
+/// The system's trust store: a hashed certificate directory, from which OpenSSL loads
+/// only the issuer a connection needs (the 140-certificate bundle costs ~30 ms on every
+/// run), else the first readable bundle of a list.
+public struct SystemTrustStore: Sendable, Equatable {
+    /// Used when it holds `ca-certificates.crt` and hashed links (`update-ca-certificates`).
+    public var directory: String
+    /// Read in order when the directory is not hashed.
+    public var bundles: [String]
+
+    public init(directory: String, bundles: [String]) {
+        self.directory = directory
+        self.bundles = bundles
+    }
+
+    /// The release driver carries its own libcurl, whose built-in default is Debian's
+    /// bundle; these are where Debian and Ubuntu, RHEL and Fedora, SUSE, RHEL's
+    /// extracted trust, and Alpine keep theirs.
+    public static let standard = SystemTrustStore(
+        directory: "/etc/ssl/certs",
+        bundles: [
+            "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem",
+            "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem",
+        ])
 }
 
 /// HTTP over libcurl: one easy handle reused for every request of a run, so that a
@@ -30,10 +58,6 @@ public final class CurlTransport: HTTPTransport {
     /// Bytes libcurl reads from the connection at a time.
     static let receiveBufferSize = 100 << 10
 
-    /// The system's hashed certificate directory. OpenSSL loads only the issuer it
-    /// needs from it, where the 140-certificate bundle costs ~30 ms on every run.
-    static let systemCertificateDirectory = "/etc/ssl/certs"
-
     private static let globalInit: CURLcode = tmc_curl_global_init()
 
     private let handle: UnsafeMutableRawPointer
@@ -48,8 +72,10 @@ public final class CurlTransport: HTTPTransport {
     private var prefetched: Transfer?
     /// Looked at on the first HTTPS request only: plain HTTP never needs it.
     private lazy var useHashedDirectory: Bool =
-        access(CurlTransport.systemCertificateDirectory + "/ca-certificates.crt", F_OK) == 0
-        && CurlTransport.hasHashedLinks(CurlTransport.systemCertificateDirectory)
+        access(tls.systemStore.directory + "/ca-certificates.crt", F_OK) == 0
+        && CurlTransport.hasHashedLinks(tls.systemStore.directory)
+    /// The bundle to read when there is no hashed directory.
+    private lazy var systemBundle: String? = tls.systemStore.bundles.first { access($0, R_OK) == 0 }
 
     /// Creates a transport.
     ///
@@ -213,9 +239,15 @@ public final class CurlTransport: HTTPTransport {
             if let caFile = tls.caFile {
                 try check(tmc_curl_set_string(handle, CURLOPT_CAINFO, caFile), "caFile")
                 _ = tmc_curl_set_pointer(handle, CURLOPT_CAPATH, nil)
-            } else if request.url.utf8.starts(with: "https:".utf8) && useHashedDirectory {
-                try check(tmc_curl_set_string(handle, CURLOPT_CAPATH, CurlTransport.systemCertificateDirectory), "CA path")
-                _ = tmc_curl_set_pointer(handle, CURLOPT_CAINFO, nil)
+            } else if request.url.utf8.starts(with: "https:".utf8) {
+                if useHashedDirectory {
+                    try check(
+                        tmc_curl_set_string(handle, CURLOPT_CAPATH, tls.systemStore.directory), "CA path")
+                    _ = tmc_curl_set_pointer(handle, CURLOPT_CAINFO, nil)
+                } else if let bundle = systemBundle {
+                    try check(tmc_curl_set_string(handle, CURLOPT_CAINFO, bundle), "CA bundle")
+                    _ = tmc_curl_set_pointer(handle, CURLOPT_CAPATH, nil)
+                }
             }
         }
     }
