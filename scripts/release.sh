@@ -32,6 +32,14 @@ if [ "$(cat .build-release/static-libs/libcurl.kind)" = static ] && [[ " $(echo 
     exit 1
 fi
 
+# The oldest glibc it runs on: 2.35 (Ubuntu 22.04, Debian 12). A symbol or a loader
+# feature of a newer one (DT_RELR is 2.36) would shut out those appliances.
+newest=$(objdump -T dist/tmcloud | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1)
+if [ "$(printf '%s\n' "$newest" GLIBC_2.35 | sort -V | tail -1)" != GLIBC_2.35 ] || readelf -V dist/tmcloud | grep -q GLIBC_ABI_DT_RELR; then
+    echo "error: dist/tmcloud needs a glibc newer than 2.35 ($newest$(readelf -V dist/tmcloud | grep -q GLIBC_ABI_DT_RELR && echo ', DT_RELR'))" >&2
+    exit 1
+fi
+
 # It must run with the Swift toolchain out of reach: hide it where we can.
 toolchain=$(dirname "$(dirname "$(command -v swift)")")
 if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && unshare -m true 2>/dev/null; then

@@ -299,6 +299,9 @@ struct DigitalOceanDriverTests {
         let (good, goodCost) = run(bench, home, ["check", "--imageid=140000201", "--sizeid=s-1vcpu-1gb"])
         #expect(good.exitStatus == 0, "\(good.stdout)\(good.stderr)")
         #expect(good.stdout.contains("all 5 checks passed"))
+        // The first line names the libcurl and OpenSSL inside the driver.
+        let first = good.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("tmcloud ") && first.contains(" check (libcurl/") && first.contains(" OpenSSL/"), "\(first)")
         #expect(goodCost == 4)
         let (bad, _) = run(bench, home, ["check", "--imageid=no-such-image", "--sizeid=c-32"])
         #expect(bad.exitStatus == 1)

@@ -213,7 +213,7 @@ extension ActionRun {
         ]
         results += provider.check()
         let failed = results.filter { !$0.passed }.count
-        var text = "tmcloud \(Driver.version) check\n"
+        var text = "tmcloud \(Driver.version) check (\(CurlTransport.libraryVersions))\n"
         for r in results { text += (r.passed ? "  ok    " : "  FAIL  ") + context.redactor.redact(r.text) + "\n" }
         text += failed == 0 ? "all \(results.count) checks passed\n" : "\(failed) of \(results.count) checks failed\n"
         return ActionOutput(

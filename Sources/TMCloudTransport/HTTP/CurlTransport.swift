@@ -60,6 +60,11 @@ public final class CurlTransport: HTTPTransport {
 
     private static let globalInit: CURLcode = tmc_curl_global_init()
 
+    /// libcurl's version and its TLS and zlib libraries' (`libcurl/7.88.1
+    /// OpenSSL/3.0.19 zlib/1.2.13`): the release driver carries them inside it, so an
+    /// administrator learns from `check` which fixes a build has.
+    public static var libraryVersions: String { String(cString: curl_version()) }
+
     private let handle: UnsafeMutableRawPointer
     /// Drives the easy handle, so that a request can be under way while the caller
     /// works; it also keeps the run's connections for reuse.
