@@ -11,4 +11,4 @@ dist:
 bench:
 	scripts/bench.sh
 clean:
-	rm -rf .build .build-release dist sim-output
+	rm -rf .build .build-release .build-libcurl dist sim-output
