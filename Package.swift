@@ -56,8 +56,8 @@ let package = Package(
         // system's library folder would come before the release driver's static one.
         .systemLibrary(name: "CCurl"),
         // libxml2 from its static archive, without ICU (see include/CLibXML2.h); its
-        // xz and zlib readers come from their archives too, so the driver needs no
-        // shared library beyond libcurl's.
+        // xz and zlib readers come from their archives too, so that the release driver
+        // needs no shared library beyond glibc's.
         .target(
             name: "CLibXML2", cSettings: [.unsafeFlags(["-I\(libxml2Headers)", cDebugInfo])],
             linkerSettings: [

@@ -52,7 +52,7 @@ upstream=$(sed -n 's/^#define LIBCURL_VERSION "\([^"]*\)".*/\1/p' "$header")
 
 # Sources lists from the system's own, deb-src for deb, in a private apt state.
 apt_dir="$root/apt"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/sources.list.d" "$apt_dir/archives/partial"
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/sources.list.d" "$apt_dir/archives/partial" "$apt_dir/cache"
 rm -f "$apt_dir/sources.list.d/"*
 for f in /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] && sed 's/^Types:.*\bdeb\b.*$/Types: deb-src/' "$f" > "$apt_dir/sources.list.d/$(basename "$f")"
@@ -61,7 +61,7 @@ done
 [ -f /etc/apt/sources.list ] && sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' /etc/apt/sources.list > "$apt_dir/sources.list"
 apt_options=(
     -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
-    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache::Archives=$apt_dir/archives"
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o "Dir::Cache::Archives=$apt_dir/archives"
     -o Debug::NoLocking=1 -o APT::Sandbox::User=root -qq
 )
 version=$(apt-cache "${apt_options[@]}" showsrc curl 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -1 || true)
