@@ -79,6 +79,22 @@ import Testing
         #expect(throws: TransportError.self) { try get(server, TLSOptions(systemStore: other)) }
     }
 
+    /// With no store at all (a minimal system without ca-certificates), the request is
+    /// refused before it is sent, saying what to install or set.
+    @Test func noSystemStoreSaysWhatToDo() throws {
+        let server = try httpsServer()
+        defer { server.stop() }
+        let none = SystemTrustStore(directory: "/nonexistent/certs", bundles: ["/nonexistent/ca-bundle.crt"])
+        do {
+            _ = try get(server, TLSOptions(systemStore: none))
+            Issue.record("sent without a trust store")
+        } catch let error as TransportError {
+            #expect(error.kind == .permanent)
+            #expect(error.message.contains("install ca-certificates") && error.message.contains("caFile"), "\(error.message)")
+        }
+        #expect(server.receivedRequests.isEmpty)
+    }
+
     /// insecure true skips verification (and only then is a self-signed one accepted).
     @Test func insecureSkipsVerification() throws {
         let server = try httpsServer("selfsigned")

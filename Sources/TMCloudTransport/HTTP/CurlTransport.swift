@@ -252,6 +252,11 @@ public final class CurlTransport: HTTPTransport {
                 } else if let bundle = systemBundle {
                     try check(tmc_curl_set_string(handle, CURLOPT_CAINFO, bundle), "CA bundle")
                     _ = tmc_curl_set_pointer(handle, CURLOPT_CAPATH, nil)
+                } else {
+                    throw TransportError(
+                        kind: .permanent,
+                        message: "no CA store on this system (no hashed \(tls.systemStore.directory) and no CA bundle "
+                            + "where distributions keep one): install ca-certificates, or name a CA bundle in caFile")
                 }
             }
         }
