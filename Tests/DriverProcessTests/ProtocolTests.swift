@@ -35,6 +35,11 @@ import Testing
         let version = home.run(["version"])
         #expect(version.exitStatus == 0)
         #expect(version.stdout.hasPrefix("tmcloud "))
+        #expect(version.stderr.isEmpty)
+        // --verbose names the libcurl and OpenSSL inside, on stderr; stdout is the same.
+        let verbose = home.run(["version", "--verbose"])
+        #expect(verbose.stdout == version.stdout)
+        #expect(verbose.stderr.hasPrefix("tmcloud: libcurl/") && verbose.stderr.contains(" OpenSSL/"), "\(verbose.stderr)")
         let help = home.run(["--action=HELP"])
         #expect(help.exitStatus == 0)
         #expect(help.stdout.contains("createnode"))

@@ -45,7 +45,10 @@ public enum Driver {
             for key in invocation.ignoredKeys { note("ignoring unknown argument --\(Invocation.printable(key))") }
             switch invocation.action {
             case .help: return DriverOutcome(stdout: HelpText.text, exitStatus: 0)
-            case .version: return DriverOutcome(stdout: "tmcloud \(version)\n", exitStatus: 0)
+            case .version:
+                // The libraries the release driver carries, for whoever checks its fixes.
+                if verbose { note(CurlTransport.libraryVersions) }
+                return DriverOutcome(stdout: "tmcloud \(version)\n", exitStatus: 0)
             default: break
             }
             let prepared = try ActionRun.prepare(
