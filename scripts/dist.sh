@@ -24,7 +24,7 @@ notices=(
     "liblzma:/usr/share/doc/liblzma5/copyright"
     "zlib:/usr/share/doc/zlib1g/copyright"
 )
-if [ "$(cat .build-release/static-libs/libcurl.kind 2>/dev/null)" = static ]; then
+if [ -f .build-release/static-libs/libcurl.so ]; then
     notices+=("curl:/usr/share/doc/libcurl4-openssl-dev/copyright" "openssl:/usr/share/doc/libssl3/copyright")
 fi
 {

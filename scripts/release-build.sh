@@ -7,7 +7,8 @@
 #    Debian's libcurl.so loads 31 libraries on every start. Where that build cannot
 #    be had, the driver links the system's libcurl.so and this says so.
 # Both go through linker scripts named like the shared libraries, in a folder that
-# Package.swift puts first on the driver's library path (TMCLOUD_STATIC_LIBS_DIR).
+# Package.swift puts first on the driver's library path (TMCLOUD_STATIC_LIBS_DIR); a
+# `libcurl.so` there means the driver carries its libcurl (release.sh, dist.sh).
 # TMCLOUD_LIBCURL=system skips the static libcurl; =static makes its absence an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ else
     rm -f "$dir/libstdc++.so"
 fi
 
-rm -f "$dir/libcurl.so" "$dir/libcurl.kind"
+rm -f "$dir/libcurl.so"
 mode=${TMCLOUD_LIBCURL:-auto}
 if [ "$mode" != system ]; then
     if curl_archive=$(scripts/static-libcurl.sh); then
@@ -31,7 +32,6 @@ if [ "$mode" != system ]; then
             libs+=("$path")
         done
         echo "INPUT(${libs[*]})" > "$dir/libcurl.so"
-        echo static > "$dir/libcurl.kind"
     elif [ "$mode" = static ]; then
         echo "error: TMCLOUD_LIBCURL=static, and the static libcurl could not be built" >&2
         exit 1
@@ -39,7 +39,6 @@ if [ "$mode" != system ]; then
         echo "warning: the driver links the system's libcurl.so (and its 31 libraries)" >&2
     fi
 fi
-[ -f "$dir/libcurl.kind" ] || echo system > "$dir/libcurl.kind"
 export TMCLOUD_STATIC_LIBS_DIR="$dir"
 # The linker script is read at link time only: relink the driver when it changed.
 linked=$(cat "$dir/libcurl.so" 2>/dev/null || echo system)

@@ -27,7 +27,7 @@ for lib in $needed; do
         exit 1
     fi
 done
-if [ "$(cat .build-release/static-libs/libcurl.kind)" = static ] && [[ " $(echo $needed) " == *" libcurl.so.4 "* ]]; then
+if [ -f .build-release/static-libs/libcurl.so ] && grep -qx 'libcurl\.so\.4' <<<"$needed"; then
     echo "error: dist/tmcloud was to carry libcurl, and needs libcurl.so.4 (is a -L of the system's folder first on the link?)" >&2
     exit 1
 fi

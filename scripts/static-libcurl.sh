@@ -66,13 +66,15 @@ apt_options=(
     -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o "Dir::Cache::Archives=$apt_dir/archives"
     -o Debug::NoLocking=1 -o APT::Sandbox::User=root -qq
 )
-version=$(apt-cache "${apt_options[@]}" showsrc curl 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -1 || true)
+# The newest curl source the lists name, or nothing.
+newest_source() { apt-cache "${apt_options[@]}" showsrc curl 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -1 || true; }
+version=$(newest_source)
 if [ -z "$version" ] || ! [ -f "$apt_dir/updated" ] || [ -n "$(find "$apt_dir/updated" -mmin +1440)" ]; then
     # Its status is not the test: a third-party repository without sources fails it,
     # and Debian's lists may still have come.
     timeout 300 apt-get "${apt_options[@]}" update >/dev/null 2>&1 || true
     touch "$apt_dir/updated"
-    version=$(apt-cache "${apt_options[@]}" showsrc curl 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -1 || true)
+    version=$(newest_source)
 fi
 [ -n "$version" ] || fail "no curl source in the registry (apt-get update of the deb-src lists failed?)"
 case "${version#*:}" in
@@ -101,16 +103,16 @@ tar -xf "$debian" -C "$work/src"
 (
     cd "$work/src"
     grep -v '^#' debian/patches/series | grep . | grep -v -e '^90_gnutls' -e '^99_nss' | while read -r p _; do
-        patch -p1 -s --no-backup-if-mismatch < "debian/patches/$p" || { echo "static-libcurl: Debian patch $p does not apply" >&2; exit 1; }
+        patch -p1 -s --no-backup-if-mismatch < "debian/patches/$p" || fail "Debian patch $p does not apply"
     done
 )
 echo "static-libcurl: building libcurl $version (HTTP and HTTPS only), about a minute" >&2
 (
     cd "$work/src"
     CFLAGS="-O2 -g0 -fstack-protector-strong -D_FORTIFY_SOURCE=2" ./configure "${options[@]}" > "$work/configure.log" 2>&1 \
-        || { tail -5 "$work/configure.log" >&2; echo "static-libcurl: configure failed ($work/configure.log)" >&2; exit 1; }
+        || { tail -5 "$work/configure.log" >&2; fail "configure failed ($work/configure.log)"; }
     make -j"$(nproc)" -C lib > "$work/make.log" 2>&1 \
-        || { tail -5 "$work/make.log" >&2; echo "static-libcurl: make failed ($work/make.log)" >&2; exit 1; }
+        || { tail -5 "$work/make.log" >&2; fail "make failed ($work/make.log)"; }
 )
 mkdir -p "$out.tmp"
 cp "$work/src/lib/.libs/libcurl.a" "$out.tmp/libcurl.a"

@@ -62,7 +62,7 @@ public final class CurlTransport: HTTPTransport {
 
     /// libcurl's version and its TLS and zlib libraries' (`libcurl/7.88.1
     /// OpenSSL/3.0.19 zlib/1.2.13`): the release driver carries them inside it, so an
-    /// administrator learns from `check` which fixes a build has.
+    /// administrator learns from `version --verbose` or `check` which fixes a build has.
     public static var libraryVersions: String { String(cString: curl_version()) }
 
     private let handle: UnsafeMutableRawPointer
